@@ -1,0 +1,238 @@
+/**
+ * Drives the real `pulumi` CLI in an isolated workspace: a temp folder with its own file state
+ * backend, PULUMI_HOME, passphrase and no network side effects (no update checks, no plugin
+ * downloads). Used by the end-to-end tests, the demo and the benchmark.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+/** The repository root: the nearest folder above this file holding scripts/bootstrap-engine.sh. */
+export const REPO_ROOT = ((): string => {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "scripts", "bootstrap-engine.sh"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`cannot find the repository root above ${__dirname}`);
+  }
+})();
+
+let cachedBinDir: string | undefined;
+
+/**
+ * Returns the folder holding `pulumi`, the Node.js language host and the dynamic-provider shim,
+ * building them on first use (scripts/bootstrap-engine.sh; cached outside the repo).
+ */
+export function ensureEngine(): string {
+  if (cachedBinDir) return cachedBinDir;
+  const out = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "bootstrap-engine.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const lines = out.trim().split("\n");
+  const bin = lines[lines.length - 1];
+  if (!bin || !fs.existsSync(path.join(bin, "pulumi"))) {
+    throw new Error(
+      `scripts/bootstrap-engine.sh did not print a folder holding pulumi (got ${JSON.stringify(out)})`,
+    );
+  }
+  cachedBinDir = bin;
+  return bin;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The command line, for failure messages. */
+  command: string;
+}
+
+export interface WorkspaceOptions {
+  /** Folder holding Pulumi.yaml and the program. Default - a new folder inside the workspace. */
+  projectDir?: string;
+  /** Stack name. Default - `dev`. */
+  stack?: string;
+  /** Extra environment for every command (for example GITLAB_TOKEN for a program). */
+  env?: Record<string, string>;
+  /** Root of the temp folder. Default - the OS temp folder. */
+  tmpRoot?: string;
+}
+
+/** An isolated Pulumi workspace: file backend, PULUMI_HOME and stack config all inside `root`. */
+export class PulumiWorkspace {
+  readonly root: string;
+  readonly projectDir: string;
+  readonly stateDir: string;
+  readonly homeDir: string;
+  readonly stack: string;
+  readonly configFile: string;
+  readonly passphrase = "gitlab-tokens-test-passphrase";
+  env: Record<string, string>;
+
+  private constructor(root: string, projectDir: string, stack: string, env: Record<string, string>) {
+    this.root = root;
+    this.projectDir = projectDir;
+    this.stack = stack;
+    this.stateDir = path.join(root, "state");
+    this.homeDir = path.join(root, "pulumi-home");
+    this.configFile = path.join(root, `Pulumi.${stack}.yaml`);
+    fs.mkdirSync(this.stateDir, { recursive: true });
+    fs.mkdirSync(this.homeDir, { recursive: true });
+    this.env = env;
+  }
+
+  static create(opts: WorkspaceOptions = {}): PulumiWorkspace {
+    const root = fs.mkdtempSync(path.join(opts.tmpRoot ?? os.tmpdir(), "gitlab-tokens-ws-"));
+    const projectDir = opts.projectDir ?? path.join(root, "project");
+    fs.mkdirSync(projectDir, { recursive: true });
+    return new PulumiWorkspace(root, projectDir, opts.stack ?? "dev", opts.env ?? {});
+  }
+
+  /** Writes files (relative to the project folder) and links the repo's node_modules into it. */
+  writeProject(files: Record<string, string>, opts: { linkNodeModules?: boolean } = {}): void {
+    for (const [rel, content] of Object.entries(files)) {
+      const file = path.join(this.projectDir, rel);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, content);
+    }
+    if (opts.linkNodeModules ?? true) {
+      const link = path.join(this.projectDir, "node_modules");
+      if (!fs.existsSync(link)) fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), link, "dir");
+    }
+  }
+
+  /** The environment every pulumi command runs with. */
+  processEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const bin = ensureEngine();
+    return {
+      ...process.env,
+      PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
+      PULUMI_HOME: this.homeDir,
+      PULUMI_BACKEND_URL: `file://${this.stateDir}`,
+      PULUMI_CONFIG_PASSPHRASE: this.passphrase,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_SKIP_CONFIRMATIONS: "true",
+      PULUMI_DIY_BACKEND_NO_CHECKPOINT_BACKUPS: "true",
+      NO_COLOR: "1",
+      ...this.env,
+      ...extra,
+    };
+  }
+
+  /** Runs `pulumi <args>` in the project folder; never throws on a non-zero exit. */
+  run(
+    args: string[],
+    opts: { env?: Record<string, string>; input?: string; cwd?: string } = {},
+  ): Promise<RunResult> {
+    const bin = ensureEngine();
+    const full = [...args, "--non-interactive", "--color", "never"];
+    const command = `pulumi ${full.join(" ")}`;
+    return new Promise((resolve, reject) => {
+      const child = spawn(path.join(bin, "pulumi"), full, {
+        cwd: opts.cwd ?? this.projectDir,
+        env: this.processEnv(opts.env),
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr, command }));
+      child.stdin.end(opts.input ?? "");
+    });
+  }
+
+  /** Like run, but throws with the command's output when it exits non-zero. */
+  async runOk(
+    args: string[],
+    opts: { env?: Record<string, string>; input?: string } = {},
+  ): Promise<RunResult> {
+    const r = await this.run(args, opts);
+    if (r.code !== 0) {
+      throw new Error(
+        `${r.command} exited ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`,
+      );
+    }
+    return r;
+  }
+
+  private stackArgs(): string[] {
+    return ["--stack", this.stack, "--config-file", this.configFile];
+  }
+
+  stackInit(): Promise<RunResult> {
+    return this.runOk(["stack", "init", this.stack]);
+  }
+
+  setConfig(key: string, value: string, opts: { secret?: boolean } = {}): Promise<RunResult> {
+    // The value goes through stdin so it never appears on a command line.
+    const args = ["config", "set", key, ...this.stackArgs()];
+    if (opts.secret) args.push("--secret");
+    return this.runOk(args, { input: value });
+  }
+
+  preview(extra: string[] = [], env?: Record<string, string>): Promise<RunResult> {
+    return this.run(["preview", ...this.stackArgs(), ...extra], { env });
+  }
+
+  up(extra: string[] = [], env?: Record<string, string>): Promise<RunResult> {
+    return this.run(["up", "--yes", "--skip-preview", ...this.stackArgs(), ...extra], { env });
+  }
+
+  refresh(extra: string[] = [], env?: Record<string, string>): Promise<RunResult> {
+    return this.run(["refresh", "--yes", "--skip-preview", ...this.stackArgs(), ...extra], { env });
+  }
+
+  destroy(extra: string[] = [], env?: Record<string, string>): Promise<RunResult> {
+    return this.run(["destroy", "--yes", "--skip-preview", ...this.stackArgs(), ...extra], { env });
+  }
+
+  /** `pulumi stack export` as text (secrets stay encrypted) and parsed. */
+  async exportState(): Promise<{ text: string; deployment: StackDeployment }> {
+    const r = await this.runOk(["stack", "export", "--stack", this.stack]);
+    return { text: r.stdout, deployment: JSON.parse(r.stdout) as StackDeployment };
+  }
+
+  /** Every file under the state folder, concatenated: what an attacker with the backend would see. */
+  readStateFiles(): string {
+    const parts: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else parts.push(fs.readFileSync(p, "utf8"));
+      }
+    };
+    walk(this.stateDir);
+    return parts.join("\n");
+  }
+
+  /** Outputs of the current stack, secrets shown in plaintext (`--show-secrets`). */
+  async outputs(opts: { showSecrets?: boolean } = {}): Promise<Record<string, unknown>> {
+    const args = ["stack", "output", "--json", "--stack", this.stack];
+    if (opts.showSecrets) args.push("--show-secrets");
+    const r = await this.runOk(args);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  }
+
+  remove(): void {
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+export interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  parent?: string;
+}
+
+export interface StackDeployment {
+  version: number;
+  deployment: { resources?: StateResource[] };
+}

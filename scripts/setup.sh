@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Idempotent preparation shared by `npm test`, `npm run demo` and `.ci/run`:
+#   1. the policy pack's own packages (policies/node_modules), installed from its lockfile;
+#   2. the Pulumi engine (scripts/bootstrap-engine.sh: built once, then cached outside the repo);
+#   3. the TypeScript build (dist/), which dynamic providers load at run time.
+# Each step is skipped when already up to date, so a second run takes seconds.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [ ! -d node_modules ]; then
+  echo "[setup] installing packages (npm ci)" >&2
+  npm ci --no-audit --no-fund >&2
+fi
+
+stamp=policies/node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ policies/package-lock.json -nt "$stamp" ]; then
+  echo "[setup] installing the policy pack's packages (npm ci in policies/)" >&2
+  (cd policies && npm ci --no-audit --no-fund >&2)
+fi
+
+bash scripts/bootstrap-engine.sh >/dev/null
+
+echo "[setup] compiling TypeScript (tsc -p tsconfig.build.json)" >&2
+npx tsc -p tsconfig.build.json
