@@ -1,0 +1,186 @@
+/**
+ * GitLab's own rules about access tokens — scopes, access levels, lifetimes — in one module that
+ * the components, the providers, the policy pack and the review report all import, so they can
+ * never disagree. Every value comes from ../shared/reference/gitlab-token-api.md (GitLab's source).
+ * Pure data and pure functions only: no I/O, no Pulumi imports (the policy pack loads this file).
+ */
+
+/** The three kinds of token this project manages. `personal` = a user's or service account's PAT. */
+export const TOKEN_KINDS = ["project", "group", "personal"] as const;
+export type TokenKind = (typeof TOKEN_KINDS)[number];
+
+/** Every scope a personal access token may carry (`Gitlab::Auth.all_available_scopes`). */
+export const PERSONAL_SCOPES = [
+  "api",
+  "read_api",
+  "read_user",
+  "create_runner",
+  "manage_runner",
+  "k8s_proxy",
+  "self_rotate",
+  "read_repository",
+  "write_repository",
+  "read_registry",
+  "write_registry",
+  "read_virtual_registry",
+  "write_virtual_registry",
+  "read_observability",
+  "write_observability",
+  "ai_features",
+  "sudo",
+  "admin_mode",
+  "read_service_ping",
+] as const;
+
+/** Scopes only administrators can use; never valid on project or group tokens. */
+export const ADMIN_SCOPES = ["sudo", "admin_mode", "read_service_ping"] as const;
+
+/**
+ * Scopes a project or group access token may carry (`Gitlab::Auth.resource_bot_scopes`): the
+ * non-admin scopes minus `read_user`.
+ */
+export const RESOURCE_SCOPES = PERSONAL_SCOPES.filter(
+  (s) => s !== "read_user" && !(ADMIN_SCOPES as readonly string[]).includes(s),
+) as readonly string[];
+
+export type Scope = (typeof PERSONAL_SCOPES)[number];
+
+/** The scopes GitLab accepts for a kind of token. */
+export function scopesForKind(kind: TokenKind): readonly string[] {
+  return kind === "personal" ? PERSONAL_SCOPES : RESOURCE_SCOPES;
+}
+
+/** What each scope grants, in GitLab's words (doc/user/profile/personal_access_tokens.md). */
+export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
+  api: "complete read/write access to the API, including Git over HTTP and every registry",
+  read_api: "read access to the API (GET and HEAD requests only)",
+  read_user: "read-only /user and /users endpoints",
+  create_runner: "create runners",
+  manage_runner: "manage runners",
+  k8s_proxy: "Kubernetes API calls through the agent for Kubernetes",
+  self_rotate: "rotate this token (and only this token)",
+  read_repository: "pull over Git HTTP and read the Repository Files API",
+  write_repository: "pull and push over Git HTTP",
+  read_registry: "pull container images",
+  write_registry: "push container images (does not include pull)",
+  read_virtual_registry: "pull through the dependency proxy",
+  write_virtual_registry: "pull, push and delete through the dependency proxy",
+  read_observability: "read observability data",
+  write_observability: "write observability data",
+  ai_features: "GitLab Duo APIs",
+  sudo: "act as any user (administrators only)",
+  admin_mode: "administrator actions when Admin Mode is on",
+  read_service_ping: "read the Service Ping payload (administrators only)",
+};
+
+/**
+ * Scopes that make a token dangerous if it leaks: write access, runner control, cluster access.
+ * The policy pack asks for a written justification before it allows them.
+ */
+export const HIGH_RISK_SCOPES = [
+  "api",
+  "write_repository",
+  "write_registry",
+  "write_virtual_registry",
+  "manage_runner",
+  "create_runner",
+  "k8s_proxy",
+  "ai_features",
+] as const;
+
+/** Scopes no automation token should carry. */
+export const FORBIDDEN_SCOPES = ADMIN_SCOPES;
+
+/**
+ * `broader` implies `narrower` for the purposes of least privilege: declaring both is redundant.
+ * (`write_registry` does NOT imply `read_registry` in GitLab — pushing needs both.)
+ */
+export const SCOPE_IMPLIES: Readonly<Record<string, readonly string[]>> = {
+  api: ["read_api", "read_repository", "write_repository", "read_registry", "write_registry"],
+  write_repository: ["read_repository"],
+  write_virtual_registry: ["read_virtual_registry"],
+  write_observability: ["read_observability"],
+};
+
+/** Narrower scopes that cover a read-only need usually met with a broader scope. */
+export const NARROWER_ALTERNATIVES: Readonly<Record<string, readonly string[]>> = {
+  api: ["read_api", "read_repository", "write_repository", "read_registry", "write_registry"],
+  write_repository: ["read_repository"],
+  write_registry: ["read_registry"],
+  write_virtual_registry: ["read_virtual_registry"],
+  manage_runner: ["create_runner"],
+};
+
+/** GitLab access levels (`Gitlab::Access`) that a project or group token may have. */
+export const ACCESS_LEVELS = {
+  guest: 10,
+  planner: 15,
+  reporter: 20,
+  developer: 30,
+  maintainer: 40,
+  owner: 50,
+} as const;
+export type AccessLevelName = keyof typeof ACCESS_LEVELS;
+export const ACCESS_LEVEL_NAMES = Object.keys(ACCESS_LEVELS) as AccessLevelName[];
+
+/** GitLab's default when a project or group token is created without `access_level`. */
+export const DEFAULT_ACCESS_LEVEL: AccessLevelName = "maintainer";
+
+/** The access-level name for GitLab's integer, or undefined for a value tokens cannot have. */
+export function accessLevelName(value: number): AccessLevelName | undefined {
+  return ACCESS_LEVEL_NAMES.find((n) => ACCESS_LEVELS[n] === value);
+}
+
+/** GitLab rejects an `expires_at` later than today + this many days (instance maximum). */
+export const GITLAB_MAX_LIFETIME_DAYS = 365;
+
+/** The organisation's ceiling, enforced by the policy pack (never configurable higher). */
+export const POLICY_MAX_LIFETIME_DAYS = 90;
+
+/** Project defaults applied to a declaration that does not say otherwise. */
+export const DEFAULT_LIFETIME_DAYS = 90;
+export const DEFAULT_ROTATE_BEFORE_DAYS = 14;
+
+/** GitLab's limit on a token description (`MAX_DESCRIPTION_LENGTH`). */
+export const MAX_DESCRIPTION_LENGTH = 255;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** `YYYY-MM-DD` of a moment, in UTC. */
+export function isoDate(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/** Midnight UTC at the start of a `YYYY-MM-DD` date — when a token with that expiry stops working. */
+export function dateStart(date: string): Date {
+  return new Date(`${date}T00:00:00.000Z`);
+}
+
+/** Whether a string is a real calendar date in `YYYY-MM-DD` form. */
+export function isValidDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  const d = dateStart(date);
+  return !Number.isNaN(d.getTime()) && isoDate(d) === date;
+}
+
+/** The date `days` whole days after `from`'s UTC date. */
+export function addDays(from: Date | string, days: number): string {
+  const start = typeof from === "string" ? dateStart(from) : dateStart(isoDate(from));
+  return isoDate(new Date(start.getTime() + days * DAY_MS));
+}
+
+/** Whole days from `from`'s UTC date to `to` (a date); negative when `to` is earlier. */
+export function daysBetween(from: Date | string, to: string): number {
+  const start = typeof from === "string" ? dateStart(from) : dateStart(isoDate(from));
+  return Math.round((dateStart(to).getTime() - start.getTime()) / DAY_MS);
+}
+
+/** The date rotation becomes due: `rotateBeforeDays` before expiry. */
+export function rotationDate(expiresAt: string, rotateBeforeDays: number): string {
+  return addDays(expiresAt, -rotateBeforeDays);
+}
+
+/** Rotation is due when `now >= expiresAt - rotateBeforeDays` (start of that UTC day). */
+export function rotationDue(expiresAt: string, rotateBeforeDays: number, now: Date): boolean {
+  return now.getTime() >= dateStart(rotationDate(expiresAt, rotateBeforeDays)).getTime();
+}
