@@ -1,0 +1,240 @@
+/**
+ * The three token components: ProjectAccessToken, GroupAccessToken and PersonalAccessToken.
+ * Each owns one AccessTokenResource and one CiVariableResource per `deliverTo` entry.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import {
+  DEFAULT_LIFETIME_DAYS,
+  DEFAULT_ROTATE_BEFORE_DAYS,
+  type AccessLevelName,
+  type TokenKind,
+} from "./gitlab/facts";
+import { AccessTokenResource } from "./providers/access-token";
+import { CiVariableResource } from "./providers/ci-variable";
+import { CONFIG_NAMESPACE, currentTime } from "./providers/runtime-env";
+import { COMPONENT_TYPES } from "./types";
+import { validateTokenSpec } from "./validation";
+
+/** Where a token value is delivered: a project or group CI/CD variable. */
+export interface DeliveryTarget {
+  /** Project full path or id. Give exactly one of `project` and `group`. */
+  project?: string | number;
+  /** Group full path or id. */
+  group?: string | number;
+  /** Variable key, e.g. `DEPLOY_TOKEN`. */
+  variable: string;
+  /** Only protected branches and tags see it. Default - true */
+  protected?: boolean;
+  /** Masked in job logs. Default - true */
+  masked?: boolean;
+  /** Masked and hidden: never revealed in the UI (GitLab 17.4+). Default - true */
+  hidden?: boolean;
+  /** Not expanded (`$` kept literally). Default - true */
+  raw?: boolean;
+  /** Environment scope. Default - `*` */
+  environmentScope?: string;
+  /** Variable description. Default - "managed by gitlab-tokens: <token name>" */
+  description?: string;
+}
+
+/** Arguments every token kind shares. */
+export interface CommonTokenArgs {
+  /** The token's name in GitLab. Default - the component name. */
+  name?: pulumi.Input<string>;
+  /** What the token is for, shown in GitLab (at most 255 characters). Default - "" */
+  description?: pulumi.Input<string>;
+  /** GitLab scopes, e.g. `["read_repository"]`; must be valid for the token kind. */
+  scopes: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Lifetime in days from creation; GitLab allows at most 365. Rotation gives the new token the same
+   * lifetime. Default - 90 (unless `expiresAt` is given)
+   */
+  lifetimeDays?: pulumi.Input<number>;
+  /** A fixed expiry date `YYYY-MM-DD` instead of a lifetime (no time-based rotation). Default - none */
+  expiresAt?: pulumi.Input<string>;
+  /** `pulumi up` rotates the token this many days before it expires. Default - 14 */
+  rotateBeforeDays?: pulumi.Input<number>;
+  /** Any change to this map replaces (rotates) the token. Default - {} */
+  rotateWhenChanged?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Stack-wide rotation trigger. Default - config `gitlab-tokens:rotationEpoch`, else "" */
+  rotationEpoch?: pulumi.Input<string>;
+  /** CI/CD variables that receive the token value. Default - [] */
+  deliverTo?: DeliveryTarget[];
+  /** Team or person accountable for the token (read by the policy pack). Default - none */
+  owner?: pulumi.Input<string>;
+  /** Why a high-risk scope or access level is needed (read by the policy pack). Default - none */
+  justification?: pulumi.Input<string>;
+  /** The declaration key, for reports. Default - the component name. */
+  key?: string;
+}
+
+export interface ProjectAccessTokenArgs extends CommonTokenArgs {
+  /** Project full path (`acme/web`) or numeric id. */
+  project: pulumi.Input<string | number>;
+  /** The token's role in the project. Default - guest (least privilege; GitLab's own default is maintainer) */
+  accessLevel?: pulumi.Input<AccessLevelName>;
+}
+
+export interface GroupAccessTokenArgs extends CommonTokenArgs {
+  /** Group full path (`acme`) or numeric id. */
+  group: pulumi.Input<string | number>;
+  /** The token's role in the group. Default - guest (least privilege; GitLab's own default is maintainer) */
+  accessLevel?: pulumi.Input<AccessLevelName>;
+}
+
+export interface PersonalAccessTokenArgs extends CommonTokenArgs {
+  /** Username or numeric id of the user or service account (needs an admin or group-owner credential). */
+  user: pulumi.Input<string | number>;
+  /** Whether `user` is a service account (the policy pack refuses tokens of human users). Default - true */
+  serviceAccount?: pulumi.Input<boolean>;
+}
+
+const DEFAULT_ACCESS_LEVEL_FOR_COMPONENTS: AccessLevelName = "guest";
+
+/** Shared implementation of the three components. */
+abstract class AccessTokenComponent extends pulumi.ComponentResource {
+  /** The token value (secret). */
+  readonly token: pulumi.Output<string>;
+  /** GitLab's id of the current token (changes on every rotation). */
+  readonly tokenId: pulumi.Output<number>;
+  /** `YYYY-MM-DD`; the token stops working at 00:00 UTC on this date. */
+  readonly expiresAt: pulumi.Output<string>;
+  /** `YYYY-MM-DD`: the first day `pulumi up` rotates the token. */
+  readonly rotatesAt: pulumi.Output<string>;
+  /** False once GitLab reports the token revoked or expired (after a refresh). */
+  readonly active: pulumi.Output<boolean>;
+  /** The CI/CD variables the value is delivered to. */
+  readonly variables: CiVariableResource[];
+
+  protected constructor(
+    kind: TokenKind,
+    name: string,
+    target: pulumi.Input<string | number>,
+    args: CommonTokenArgs & {
+      accessLevel?: pulumi.Input<AccessLevelName>;
+      serviceAccount?: pulumi.Input<boolean>;
+    },
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super(COMPONENT_TYPES[kind], name, {}, opts);
+
+    const plain = <T>(v: pulumi.Input<T> | undefined): T | undefined =>
+      v === undefined || pulumi.Output.isInstance(v) || v instanceof Promise ? undefined : (v as T);
+    const lifetimeDays =
+      args.expiresAt === undefined ? (args.lifetimeDays ?? DEFAULT_LIFETIME_DAYS) : args.lifetimeDays;
+    const accessLevel =
+      kind === "personal" ? args.accessLevel : (args.accessLevel ?? DEFAULT_ACCESS_LEVEL_FOR_COMPONENTS);
+
+    // GitLab's rules, checked now for every value already known; the provider's `check` repeats
+    // them for values only known later.
+    const failures = validateTokenSpec(
+      {
+        kind,
+        target: plain(target),
+        name: plain(args.name),
+        description: plain(args.description),
+        scopes: plain(args.scopes),
+        accessLevel: plain(accessLevel),
+        lifetimeDays: plain(lifetimeDays),
+        expiresAt: plain(args.expiresAt),
+        rotateBeforeDays: plain(args.rotateBeforeDays),
+        rotateWhenChanged: plain(args.rotateWhenChanged),
+      },
+      currentTime(),
+    );
+    const first = failures[0];
+    if (first) {
+      throw new pulumi.InputPropertyError({
+        propertyPath: first.property,
+        reason: `${name}: ${first.reason}`,
+      });
+    }
+    for (const [i, d] of (args.deliverTo ?? []).entries()) {
+      if ((d.project === undefined) === (d.group === undefined)) {
+        throw new pulumi.InputPropertyError({
+          propertyPath: `deliverTo[${i}]`,
+          reason: `${name}: give exactly one of project or group for variable ${d.variable}`,
+        });
+      }
+    }
+
+    const config = new pulumi.Config(CONFIG_NAMESPACE);
+    const resource = new AccessTokenResource(
+      name,
+      {
+        kind,
+        key: args.key ?? name,
+        target: pulumi.output(target).apply(String),
+        name: args.name ?? name,
+        description: args.description ?? "",
+        scopes: args.scopes,
+        accessLevel,
+        lifetimeDays,
+        fixedExpiresAt: args.expiresAt,
+        rotateBeforeDays: args.rotateBeforeDays ?? DEFAULT_ROTATE_BEFORE_DAYS,
+        rotateWhenChanged: args.rotateWhenChanged ?? {},
+        rotationEpoch: args.rotationEpoch ?? config.get("rotationEpoch") ?? "",
+        owner: args.owner,
+        justification: args.justification,
+        serviceAccount: kind === "personal" ? (args.serviceAccount ?? true) : undefined,
+      },
+      { parent: this },
+    );
+
+    this.token = pulumi.secret(resource.token);
+    this.tokenId = resource.tokenId;
+    this.expiresAt = resource.expiresAt;
+    this.rotatesAt = resource.rotatesAt;
+    this.active = resource.active;
+
+    this.variables = (args.deliverTo ?? []).map((d) => {
+      const scope = d.project !== undefined ? "project" : "group";
+      const where = String(d.project ?? d.group);
+      return new CiVariableResource(
+        `${name}-${scope}-${where.replace(/[^A-Za-z0-9_.-]/g, "_")}-${d.variable}`,
+        {
+          kind: scope,
+          target: where,
+          key: d.variable,
+          value: resource.token,
+          protected: d.protected ?? true,
+          masked: d.masked ?? true,
+          hidden: d.hidden ?? true,
+          raw: d.raw ?? true,
+          environmentScope: d.environmentScope ?? "*",
+          description: d.description ?? pulumi.interpolate`managed by gitlab-tokens: ${resource.name}`,
+        },
+        { parent: this },
+      );
+    });
+
+    this.registerOutputs({
+      token: this.token,
+      tokenId: this.tokenId,
+      expiresAt: this.expiresAt,
+      rotatesAt: this.rotatesAt,
+      active: this.active,
+    });
+  }
+}
+
+/** A project access token (a project bot user's token), rotated before expiry and delivered to CI/CD variables. */
+export class ProjectAccessToken extends AccessTokenComponent {
+  constructor(name: string, args: ProjectAccessTokenArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("project", name, args.project, args, opts);
+  }
+}
+
+/** A group access token (a group bot user's token); creating one needs an Owner of the group. */
+export class GroupAccessToken extends AccessTokenComponent {
+  constructor(name: string, args: GroupAccessTokenArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("group", name, args.group, args, opts);
+  }
+}
+
+/** A personal access token of a service account (or user), created with an admin or group-owner credential. */
+export class PersonalAccessToken extends AccessTokenComponent {
+  constructor(name: string, args: PersonalAccessTokenArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("personal", name, args.user, args, opts);
+  }
+}

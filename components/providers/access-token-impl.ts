@@ -1,0 +1,274 @@
+/**
+ * The access-token provider's logic. The serialised provider (./access-token.ts) is a thin shell
+ * that `require`s the compiled form of this module inside each method, so state carries ~1 KB of
+ * provider code per resource and implementation changes never touch state.
+ *
+ * Domain rules (../../DESIGN.md): tokens are immutable, so any change to what GitLab stores is a
+ * replacement, done create-before-delete; expiry is computed once at creation and kept; `check`
+ * and `diff` are pure (an unchanged program makes zero API calls); rotation is due when
+ * `now >= expiresAt - rotateBeforeDays`, when `rotateWhenChanged` or `rotationEpoch` changes, or when
+ * a refresh finds the token revoked, expired or gone.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { GitLabApiError } from "../gitlab/errors";
+import { GitLabClient, type CreateTokenParams, type GitLabToken } from "../gitlab/client";
+import {
+  ACCESS_LEVELS,
+  DEFAULT_ROTATE_BEFORE_DAYS,
+  addDays,
+  rotationDate,
+  rotationDue,
+  type AccessLevelName,
+  type TokenKind,
+} from "../gitlab/facts";
+import type { AccessTokenOutputs, AccessTokenProps } from "../types";
+import { validateTokenSpec } from "../validation";
+import { missingCredential, type Connection } from "./runtime-env";
+
+/** Properties whose change means a new token (GitLab tokens are immutable). */
+export const REPLACE_ON_CHANGE = [
+  "kind",
+  "target",
+  "name",
+  "description",
+  "scopes",
+  "accessLevel",
+  "lifetimeDays",
+  "fixedExpiresAt",
+  "rotateWhenChanged",
+  "rotationEpoch",
+] as const;
+
+/** Properties that only this project reads: changed in place, no API call. */
+export const UPDATE_IN_PLACE = [
+  "key",
+  "rotateBeforeDays",
+  "owner",
+  "justification",
+  "serviceAccount",
+] as const;
+
+/** Attempts at a create whose outcome was unknown (response lost), each after reconciliation. */
+const CREATE_ATTEMPTS = 3;
+
+type Props = AccessTokenProps & Record<string, unknown>;
+
+function canonical(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (Array.isArray(value)) return JSON.stringify([...value].map((v) => canonical(v)).sort());
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => [k, canonical(v)]);
+    return JSON.stringify(entries);
+  }
+  return JSON.stringify(value);
+}
+
+/** `check`: GitLab's rules, and normalisation (sorted unique scopes, defaults). */
+export function check(
+  _olds: AccessTokenProps,
+  newsIn: AccessTokenProps,
+  now: Date,
+): dynamic.CheckResult<AccessTokenProps> {
+  const news = newsIn as Props;
+  const failures = validateTokenSpec(
+    {
+      kind: news.kind,
+      target: news.target,
+      name: news.name,
+      description: news.description,
+      scopes: news.scopes,
+      accessLevel: news.accessLevel,
+      lifetimeDays: news.lifetimeDays,
+      expiresAt: news.fixedExpiresAt,
+      rotateBeforeDays: news.rotateBeforeDays,
+      rotateWhenChanged: news.rotateWhenChanged,
+    },
+    now,
+  ).map((f) => ({ property: f.property === "expiresAt" ? "fixedExpiresAt" : f.property, reason: f.reason }));
+  if (failures.length > 0) return { failures };
+
+  const inputs: Props = {
+    ...news,
+    scopes: Array.isArray(news.scopes) ? [...new Set(news.scopes)].sort() : news.scopes,
+    description: news.description ?? "",
+    rotateBeforeDays: news.rotateBeforeDays ?? DEFAULT_ROTATE_BEFORE_DAYS,
+    rotateWhenChanged: news.rotateWhenChanged ?? {},
+    rotationEpoch: news.rotationEpoch ?? "",
+  };
+  return { inputs };
+}
+
+/** `diff`: pure — decides replacement from the stored outputs and the new inputs. */
+export function diff(olds: AccessTokenOutputs, news: AccessTokenProps, now: Date): dynamic.DiffResult {
+  const replaces: string[] = REPLACE_ON_CHANGE.filter((k) => canonical(olds[k]) !== canonical(news[k]));
+  const updates = UPDATE_IN_PLACE.filter((k) => canonical(olds[k]) !== canonical(news[k]));
+
+  // Time-based rotation, only for tokens with a lifetime (a fixed date would come back unchanged).
+  if (
+    replaces.length === 0 &&
+    news.fixedExpiresAt === undefined &&
+    typeof olds.expiresAt === "string" &&
+    rotationDue(olds.expiresAt, news.rotateBeforeDays ?? DEFAULT_ROTATE_BEFORE_DAYS, now)
+  ) {
+    replaces.push("expiresAt");
+  }
+  // A token that a refresh found inactive is replaced even if it is still in state.
+  if (replaces.length === 0 && olds.active === false) replaces.push("active");
+
+  return {
+    changes: replaces.length > 0 || updates.length > 0,
+    replaces,
+    deleteBeforeReplace: false,
+    stables: ["kind", "target", "key"],
+  };
+}
+
+export function resourceId(kind: TokenKind, targetId: number, tokenId: number): string {
+  return `${kind}/${targetId}/${tokenId}`;
+}
+
+function client(conn: Connection): GitLabClient {
+  if (!conn.token) throw missingCredential();
+  return new GitLabClient({ baseUrl: conn.baseUrl, token: conn.token, retry: conn.retry });
+}
+
+async function resolveTarget(gl: GitLabClient, props: AccessTokenProps): Promise<number> {
+  switch (props.kind) {
+    case "project":
+      return (await gl.resolveProject(props.target)).id;
+    case "group":
+      return (await gl.resolveGroup(props.target)).id;
+    case "personal":
+      return (await gl.resolveUser(props.target)).id;
+  }
+}
+
+function listTokens(
+  gl: GitLabClient,
+  kind: TokenKind,
+  targetId: number,
+  name: string,
+): Promise<GitLabToken[]> {
+  return kind === "personal"
+    ? gl.listPersonalTokens(targetId, name)
+    : gl.listResourceTokens(kind, targetId, name);
+}
+
+function revokeToken(gl: GitLabClient, kind: TokenKind, targetId: number, tokenId: number): Promise<void> {
+  return kind === "personal"
+    ? gl.revokePersonalToken(tokenId)
+    : gl.revokeResourceToken(kind, targetId, tokenId);
+}
+
+/**
+ * Creates the token. When GitLab may have made it without our seeing the response (connection
+ * dropped, 5xx), the tokens with this name that did not exist before are found and revoked before
+ * trying again — so a lost response never leaves an orphan active token or a duplicate behind.
+ */
+export async function createToken(
+  gl: GitLabClient,
+  kind: TokenKind,
+  targetId: number,
+  params: CreateTokenParams,
+): Promise<GitLabToken> {
+  const existing = new Set((await listTokens(gl, kind, targetId, params.name)).map((t) => t.id));
+  let lastError: GitLabApiError | undefined;
+  for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
+    try {
+      return kind === "personal"
+        ? await gl.createPersonalToken(targetId, params)
+        : await gl.createResourceToken(kind, targetId, params);
+    } catch (e) {
+      if (!GitLabApiError.is(e) || !e.outcomeUnknown) throw e;
+      lastError = e;
+      const orphans = (await listTokens(gl, kind, targetId, params.name)).filter(
+        (t) => t.name === params.name && !existing.has(t.id) && !t.revoked,
+      );
+      for (const orphan of orphans) await revokeToken(gl, kind, targetId, orphan.id);
+    }
+  }
+  throw new Error(
+    `creating ${kind} token "${params.name}" failed ${CREATE_ATTEMPTS} times without an answer from GitLab ` +
+      `(last: ${lastError?.message ?? "unknown"}); any token those attempts made was found and revoked`,
+  );
+}
+
+export async function create(
+  conn: Connection,
+  inputs: AccessTokenProps,
+  now: Date,
+): Promise<dynamic.CreateResult> {
+  const gl = client(conn);
+  const targetId = await resolveTarget(gl, inputs);
+  const expiresAt = inputs.fixedExpiresAt ?? addDays(now, inputs.lifetimeDays ?? 0);
+  const params: CreateTokenParams = {
+    name: inputs.name,
+    scopes: inputs.scopes,
+    expiresAt,
+    description: inputs.description || undefined,
+  };
+  if (inputs.kind !== "personal") params.accessLevel = ACCESS_LEVELS[inputs.accessLevel as AccessLevelName];
+
+  const t = await createToken(gl, inputs.kind, targetId, params);
+  if (!t.token)
+    throw new Error(
+      `GitLab created ${inputs.kind} token "${inputs.name}" (id ${t.id}) but returned no value`,
+    );
+  const actualExpiry = t.expires_at ?? expiresAt;
+  const outs: AccessTokenOutputs = {
+    ...inputs,
+    tokenId: t.id,
+    token: t.token,
+    expiresAt: actualExpiry,
+    rotatesAt: rotationDate(actualExpiry, inputs.rotateBeforeDays),
+    active: t.active,
+    createdAt: t.created_at,
+    userId: t.user_id,
+    targetId,
+  };
+  return { id: resourceId(inputs.kind, targetId, t.id), outs };
+}
+
+/** `read` (refresh): a revoked, expired or deleted token is reported as gone so `up` recreates it. */
+export async function read(
+  conn: Connection,
+  id: string,
+  props: AccessTokenOutputs,
+): Promise<dynamic.ReadResult> {
+  const gl = client(conn);
+  const t =
+    props.kind === "personal"
+      ? await gl.getPersonalToken(props.tokenId)
+      : await gl.getResourceToken(props.kind, props.targetId, props.tokenId);
+  if (!t || t.revoked || !t.active) return {};
+  const expiresAt = t.expires_at ?? props.expiresAt;
+  return {
+    id,
+    props: {
+      ...props,
+      active: t.active,
+      expiresAt,
+      rotatesAt: rotationDate(expiresAt, props.rotateBeforeDays),
+    },
+  };
+}
+
+/** `update`: only this project's own metadata changed; no API call. */
+export function update(olds: AccessTokenOutputs, news: AccessTokenProps): dynamic.UpdateResult {
+  return {
+    outs: {
+      ...olds,
+      ...news,
+      rotatesAt: rotationDate(olds.expiresAt, news.rotateBeforeDays),
+    },
+  };
+}
+
+/** `delete`: revoke; a token GitLab no longer knows is already gone. */
+export async function remove(conn: Connection, props: AccessTokenOutputs): Promise<void> {
+  const gl = client(conn);
+  await revokeToken(gl, props.kind, props.targetId, props.tokenId);
+}

@@ -1,0 +1,146 @@
+/**
+ * The CI/CD-variable provider's logic (loaded by the thin shell in ./ci-variable.ts). The variable
+ * holds a token value: it is written masked, hidden where GitLab supports it, and protected by
+ * default; on rotation the engine updates it with the new value before the old token is revoked.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { GitLabClient, type ResourceKind, type VariableParams } from "../gitlab/client";
+import { GitLabApiError } from "../gitlab/errors";
+import { missingCredential, type Connection } from "./runtime-env";
+
+export interface CiVariableProps {
+  /** project | group */
+  kind: ResourceKind;
+  /** Full path or numeric id of the project or group. */
+  target: string;
+  key: string;
+  /** Secret. */
+  value: string;
+  protected: boolean;
+  masked: boolean;
+  /** Masked and hidden (GitLab 17.4+): the value can never be revealed in the UI. */
+  hidden: boolean;
+  raw: boolean;
+  environmentScope: string;
+  description: string;
+}
+
+const IDENTITY = ["kind", "target", "key", "environmentScope"] as const;
+const IN_PLACE = ["value", "protected", "masked", "raw", "description"] as const;
+
+const KEY_PATTERN = /^[A-Za-z0-9_]{1,255}$/;
+
+export function check(_olds: CiVariableProps, news: CiVariableProps): dynamic.CheckResult<CiVariableProps> {
+  const failures: dynamic.CheckFailure[] = [];
+  if (news.kind !== "project" && news.kind !== "group") {
+    failures.push({
+      property: "kind",
+      reason: `deliver to a project or a group, not ${JSON.stringify(news.kind)}`,
+    });
+  }
+  if (typeof news.key === "string" && !KEY_PATTERN.test(news.key)) {
+    failures.push({
+      property: "variable",
+      reason: `variable ${JSON.stringify(news.key)} is not a valid CI/CD variable key; use letters, digits and _ (at most 255)`,
+    });
+  }
+  if (failures.length > 0) return { failures };
+  return {
+    inputs: {
+      ...news,
+      protected: news.protected ?? true,
+      masked: news.masked ?? true,
+      hidden: news.hidden ?? true,
+      raw: news.raw ?? true,
+      environmentScope: news.environmentScope ?? "*",
+      description: news.description ?? "",
+    },
+  };
+}
+
+export function diff(olds: CiVariableProps, news: CiVariableProps): dynamic.DiffResult {
+  const replaces: string[] = IDENTITY.filter((k) => olds[k] !== news[k]);
+  const sameIdentity = replaces.length === 0;
+  if (olds.hidden !== news.hidden) replaces.push("hidden");
+  const updates = IN_PLACE.filter((k) => olds[k] !== news[k]);
+  return {
+    changes: replaces.length > 0 || updates.length > 0,
+    replaces,
+    // A hidden flag cannot change in place; with the same key and scope the old one must go first.
+    deleteBeforeReplace: replaces.length > 0 && sameIdentity,
+    stables: [...IDENTITY],
+  };
+}
+
+function client(conn: Connection): GitLabClient {
+  if (!conn.token) throw missingCredential();
+  return new GitLabClient({ baseUrl: conn.baseUrl, token: conn.token, retry: conn.retry });
+}
+
+function params(p: CiVariableProps): VariableParams {
+  return {
+    value: p.value,
+    protected: p.protected,
+    masked: p.masked,
+    hidden: p.hidden,
+    raw: p.raw,
+    environmentScope: p.environmentScope,
+    description: p.description || undefined,
+  };
+}
+
+export function variableId(p: CiVariableProps): string {
+  return `${p.kind}/${p.target}/${p.key}/${p.environmentScope}`;
+}
+
+/** Creates the variable; one that already exists (a lost response, or made by hand) is overwritten. */
+export async function create(conn: Connection, inputs: CiVariableProps): Promise<dynamic.CreateResult> {
+  const gl = client(conn);
+  try {
+    await gl.createVariable(inputs.kind, inputs.target, inputs.key, params(inputs));
+  } catch (e) {
+    const taken = GitLabApiError.is(e) && e.status === 400 && /already been taken/i.test(e.gitlabMessage);
+    const unknown = GitLabApiError.is(e) && e.outcomeUnknown;
+    if (!taken && !unknown) throw e;
+    const existing = await gl.getVariable(inputs.kind, inputs.target, inputs.key, inputs.environmentScope);
+    if (!existing) {
+      if (taken) throw e;
+      await gl.createVariable(inputs.kind, inputs.target, inputs.key, params(inputs));
+    } else {
+      await gl.updateVariable(inputs.kind, inputs.target, inputs.key, params(inputs));
+    }
+  }
+  return { id: variableId(inputs), outs: inputs };
+}
+
+export async function read(
+  conn: Connection,
+  id: string,
+  props: CiVariableProps,
+): Promise<dynamic.ReadResult> {
+  const gl = client(conn);
+  const v = await gl.getVariable(props.kind, props.target, props.key, props.environmentScope);
+  if (!v) return {};
+  return {
+    id,
+    props: {
+      ...props,
+      // A hidden variable's value is never returned; keep what we wrote.
+      value: v.value ?? props.value,
+      protected: v.protected,
+      masked: v.masked,
+      raw: v.raw,
+    },
+  };
+}
+
+export async function update(conn: Connection, news: CiVariableProps): Promise<dynamic.UpdateResult> {
+  const gl = client(conn);
+  await gl.updateVariable(news.kind, news.target, news.key, params(news));
+  return { outs: news };
+}
+
+export async function remove(conn: Connection, props: CiVariableProps): Promise<void> {
+  const gl = client(conn);
+  await gl.deleteVariable(props.kind, props.target, props.key, props.environmentScope);
+}

@@ -1,0 +1,56 @@
+/**
+ * What the providers read from their surroundings at run time: the GitLab connection (stack config
+ * through `configure`, else the environment) and the clock. Pure helpers; no Pulumi imports.
+ */
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../gitlab/requester";
+
+/** Config namespace of this project (`gitlab-tokens:baseUrl`, `gitlab-tokens:token`, …). */
+export const CONFIG_NAMESPACE = "gitlab-tokens";
+
+/**
+ * Set to an ISO 8601 time to make the providers (and the policy pack) treat that moment as "now".
+ * Used with the sandbox's clock to test expiry and time-based rotation without waiting.
+ */
+export const NOW_ENV = "GITLAB_TOKENS_NOW";
+
+export const DEFAULT_BASE_URL = "https://gitlab.com";
+
+export interface Connection {
+  baseUrl: string;
+  /** The provisioning credential; undefined when none is configured. */
+  token: string | undefined;
+  retry?: Partial<RetryPolicy>;
+}
+
+/** The current time, or GITLAB_TOKENS_NOW when set. */
+export function currentTime(env: NodeJS.ProcessEnv = process.env): Date {
+  const v = env[NOW_ENV];
+  if (!v) return new Date();
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) {
+    throw new Error(
+      `${NOW_ENV} is ${JSON.stringify(v)}; set it to an ISO 8601 time such as 2027-01-01T00:00:00Z, or unset it`,
+    );
+  }
+  return d;
+}
+
+/**
+ * The connection: `gitlab-tokens:baseUrl` / `gitlab-tokens:token` from the stack config (as the
+ * dynamic provider's `configure` receives it), else GITLAB_BASE_URL / GITLAB_TOKEN, else gitlab.com.
+ */
+export function connectionFrom(
+  config: (key: string) => string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Connection {
+  const baseUrl = config(`${CONFIG_NAMESPACE}:baseUrl`) || env.GITLAB_BASE_URL || DEFAULT_BASE_URL;
+  const token = config(`${CONFIG_NAMESPACE}:token`) || env.GITLAB_TOKEN || undefined;
+  return { baseUrl, token, retry: DEFAULT_RETRY_POLICY };
+}
+
+/** The error for a missing credential; it names where to put one, never a value. */
+export function missingCredential(): Error {
+  return new Error(
+    `no GitLab credential: set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:token\` or the GITLAB_TOKEN environment variable`,
+  );
+}

@@ -1,0 +1,198 @@
+/**
+ * GitLab's own rules for a token declaration, checked before any API call. Used by the components
+ * (constructor), the access-token provider (`check`) and the declarations loader, so the three give
+ * the same answer in the same words. Pure: no I/O, no Pulumi imports.
+ */
+import {
+  ACCESS_LEVEL_NAMES,
+  GITLAB_MAX_LIFETIME_DAYS,
+  MAX_DESCRIPTION_LENGTH,
+  TOKEN_KINDS,
+  addDays,
+  daysBetween,
+  isValidDate,
+  isoDate,
+  scopesForKind,
+  type TokenKind,
+} from "./gitlab/facts";
+
+export interface Failure {
+  /** Property path as the user wrote it, e.g. `scopes[1]` or `lifetimeDays`. */
+  property: string;
+  /** What is wrong and what to change. */
+  reason: string;
+}
+
+/** The fields validate() looks at; every one may be absent (unknown or not given). */
+export interface TokenSpec {
+  kind?: unknown;
+  target?: unknown;
+  name?: unknown;
+  description?: unknown;
+  scopes?: unknown;
+  accessLevel?: unknown;
+  lifetimeDays?: unknown;
+  expiresAt?: unknown;
+  rotateBeforeDays?: unknown;
+  rotateWhenChanged?: unknown;
+}
+
+const TARGET_FIELD: Record<TokenKind, string> = { project: "project", group: "group", personal: "user" };
+
+const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
+
+/**
+ * Every way `spec` breaks GitLab's rules. Fields that are `undefined` are not judged (they may be
+ * unknown until apply); `now` decides what "in the past" means.
+ */
+export function validateTokenSpec(spec: TokenSpec, now: Date): Failure[] {
+  const failures: Failure[] = [];
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+
+  const kind = spec.kind as TokenKind | undefined;
+  if (kind !== undefined && !TOKEN_KINDS.includes(kind)) {
+    fail("kind", `kind is ${JSON.stringify(spec.kind)}; use one of ${TOKEN_KINDS.join(", ")}`);
+  }
+  const knownKind = kind !== undefined && TOKEN_KINDS.includes(kind) ? kind : undefined;
+
+  if (spec.target !== undefined) {
+    const field = knownKind ? TARGET_FIELD[knownKind] : "target";
+    if (!(
+      typeof spec.target === "number" ||
+      (typeof spec.target === "string" && spec.target.trim() !== "")
+    )) {
+      fail(field, `${field} is empty; give a full path (e.g. acme/web) or a numeric id`);
+    }
+  }
+
+  if (spec.name !== undefined && (typeof spec.name !== "string" || spec.name.trim() === "")) {
+    fail("name", "name is empty; give the token a name GitLab will show");
+  } else if (typeof spec.name === "string" && spec.name.length > 255) {
+    fail("name", `name is ${spec.name.length} characters; GitLab allows at most 255`);
+  }
+
+  if (spec.description !== undefined) {
+    if (typeof spec.description !== "string") fail("description", "description must be a string");
+    else if (spec.description.length > MAX_DESCRIPTION_LENGTH) {
+      fail(
+        "description",
+        `description is ${spec.description.length} characters; GitLab allows at most ${MAX_DESCRIPTION_LENGTH}`,
+      );
+    }
+  }
+
+  if (spec.scopes !== undefined) {
+    if (!Array.isArray(spec.scopes) || spec.scopes.length === 0) {
+      fail("scopes", "scopes is empty; list at least one scope, e.g. [read_repository]");
+    } else if (knownKind) {
+      const valid = scopesForKind(knownKind);
+      spec.scopes.forEach((s, i) => {
+        if (s === undefined) return;
+        if (typeof s !== "string" || !valid.includes(s)) {
+          const hint =
+            s === "read_user" && knownKind !== "personal"
+              ? " (read_user exists only on personal tokens)"
+              : "";
+          fail(
+            `scopes[${i}]`,
+            `scope ${JSON.stringify(s)} is not valid for a ${knownKind} token${hint}; valid scopes: ${valid.join(", ")}`,
+          );
+        }
+      });
+    }
+  }
+
+  if (spec.accessLevel !== undefined) {
+    if (knownKind === "personal") {
+      fail(
+        "accessLevel",
+        "accessLevel applies to project and group tokens only; remove it from this personal token",
+      );
+    } else if (
+      typeof spec.accessLevel !== "string" ||
+      !(ACCESS_LEVEL_NAMES as string[]).includes(spec.accessLevel)
+    ) {
+      fail(
+        "accessLevel",
+        `accessLevel is ${JSON.stringify(spec.accessLevel)}; use one of ${ACCESS_LEVEL_NAMES.join(", ")}`,
+      );
+    }
+  }
+
+  let lifetime: number | undefined;
+  if (spec.lifetimeDays !== undefined && spec.expiresAt !== undefined) {
+    fail("expiresAt", "give either lifetimeDays or expiresAt, not both");
+  }
+  if (spec.lifetimeDays !== undefined) {
+    if (!isInt(spec.lifetimeDays) || spec.lifetimeDays < 1) {
+      fail(
+        "lifetimeDays",
+        `lifetimeDays is ${JSON.stringify(spec.lifetimeDays)}; give a whole number of days, at least 1`,
+      );
+    } else if (spec.lifetimeDays > GITLAB_MAX_LIFETIME_DAYS) {
+      fail(
+        "lifetimeDays",
+        `lifetimeDays is ${spec.lifetimeDays}; GitLab allows at most ${GITLAB_MAX_LIFETIME_DAYS}`,
+      );
+    } else {
+      lifetime = spec.lifetimeDays;
+    }
+  }
+  if (spec.expiresAt !== undefined) {
+    const date = spec.expiresAt instanceof Date ? isoDate(spec.expiresAt) : spec.expiresAt;
+    if (typeof date !== "string" || !isValidDate(date)) {
+      fail("expiresAt", `expiresAt is ${JSON.stringify(spec.expiresAt)}; write a date as YYYY-MM-DD`);
+    } else {
+      const days = daysBetween(now, date);
+      if (days <= 0) {
+        fail(
+          "expiresAt",
+          `expiresAt is ${date}, which is not after today (${isoDate(now)}); a token stops working at 00:00 UTC on its expiry date — pick a later date`,
+        );
+      } else if (days > GITLAB_MAX_LIFETIME_DAYS) {
+        fail(
+          "expiresAt",
+          `expiresAt is ${date}, ${days} days away; GitLab allows at most ${GITLAB_MAX_LIFETIME_DAYS} (${addDays(now, GITLAB_MAX_LIFETIME_DAYS)})`,
+        );
+      } else {
+        lifetime = days;
+      }
+    }
+  }
+
+  if (spec.rotateBeforeDays !== undefined) {
+    if (!isInt(spec.rotateBeforeDays) || spec.rotateBeforeDays < 0) {
+      fail(
+        "rotateBeforeDays",
+        `rotateBeforeDays is ${JSON.stringify(spec.rotateBeforeDays)}; give a whole number of days, 0 or more`,
+      );
+    } else if (
+      lifetime !== undefined &&
+      spec.lifetimeDays !== undefined &&
+      spec.rotateBeforeDays >= lifetime
+    ) {
+      fail(
+        "rotateBeforeDays",
+        `rotateBeforeDays is ${spec.rotateBeforeDays} but the lifetime is ${lifetime} days; every run would rotate the token — make it smaller than the lifetime`,
+      );
+    }
+  }
+
+  if (spec.rotateWhenChanged !== undefined) {
+    const m = spec.rotateWhenChanged;
+    if (typeof m !== "object" || m === null || Array.isArray(m)) {
+      fail(
+        "rotateWhenChanged",
+        "rotateWhenChanged must be a map of strings, e.g. { reason: 2026-11 incident }",
+      );
+    } else {
+      for (const [k, v] of Object.entries(m)) {
+        if (v !== undefined && typeof v !== "string") {
+          fail(`rotateWhenChanged.${k}`, `rotateWhenChanged.${k} must be a string; quote it`);
+        }
+      }
+    }
+  }
+
+  return failures;
+}

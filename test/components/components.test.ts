@@ -1,0 +1,191 @@
+/**
+ * The components with Pulumi mocks: what each registers (types, names, parents, inputs), the
+ * defaults they apply, the validation they do before any API call, and how small the serialised
+ * provider is.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+const registered: Registered[] = [];
+
+void pulumi.runtime.setMocks(
+  {
+    newResource(args) {
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+      const outs: Record<string, unknown> = { ...args.inputs };
+      if (args.type.endsWith(":AccessToken")) {
+        Object.assign(outs, {
+          tokenId: 42,
+          token: "glpat-mockmockmockmockmock",
+          expiresAt: "2027-02-23",
+          rotatesAt: "2027-02-09",
+          active: true,
+        });
+      }
+      return { id: `${args.name}-id`, state: outs };
+    },
+    call: () => ({}),
+  },
+  "gitlab-tokens",
+  "test",
+  false,
+);
+
+// Imported after setMocks so the components see the mocked runtime.
+import { GroupAccessToken, PersonalAccessToken, ProjectAccessToken } from "../../components";
+import { addDays } from "../../components/gitlab/facts";
+
+const IN_60_DAYS = addDays(new Date(), 60);
+const ACCESS_TOKEN = "pulumi-nodejs:dynamic/gitlab-tokens:AccessToken";
+const CI_VARIABLE = "pulumi-nodejs:dynamic/gitlab-tokens:CiVariable";
+
+function outputOf<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply((v) => resolve(v)));
+}
+
+async function settle(): Promise<void> {
+  // Let registrations (which are asynchronous under mocks) finish.
+  await new Promise((r) => setTimeout(r, 50));
+}
+
+beforeEach(() => {
+  registered.length = 0;
+});
+
+describe("ProjectAccessToken", () => {
+  it("registers one token and one variable per delivery, with least-privilege defaults", async () => {
+    const c = new ProjectAccessToken("web-deploy", {
+      project: "acme/web",
+      scopes: ["read_registry", "read_repository"],
+      deliverTo: [{ project: "acme/web", variable: "DEPLOY_TOKEN" }],
+    });
+    expect(await outputOf(c.tokenId)).toBe(42);
+    expect(await outputOf(c.expiresAt)).toBe("2027-02-23");
+    expect(await outputOf(c.rotatesAt)).toBe("2027-02-09");
+    expect(await outputOf(c.active)).toBe(true);
+    expect(await pulumi.isSecret(c.token)).toBe(true);
+    await settle();
+
+    expect(registered.map((r) => `${r.type} ${r.name}`)).toEqual([
+      "gitlab-tokens:index:ProjectAccessToken web-deploy",
+      `${ACCESS_TOKEN} web-deploy`,
+      `${CI_VARIABLE} web-deploy-project-acme_web-DEPLOY_TOKEN`,
+    ]);
+    const token = registered[1]!.inputs;
+    expect(token).toMatchObject({
+      kind: "project",
+      key: "web-deploy",
+      target: "acme/web",
+      name: "web-deploy",
+      description: "",
+      scopes: ["read_registry", "read_repository"],
+      accessLevel: "guest",
+      lifetimeDays: 90,
+      rotateBeforeDays: 14,
+      rotateWhenChanged: {},
+      rotationEpoch: "",
+    });
+    expect(token).not.toHaveProperty("fixedExpiresAt");
+    const variable = registered[2]!.inputs;
+    expect(variable).toMatchObject({
+      kind: "project",
+      target: "acme/web",
+      key: "DEPLOY_TOKEN",
+      protected: true,
+      masked: true,
+      hidden: true,
+      raw: true,
+      environmentScope: "*",
+    });
+  });
+
+  it("keeps the provider serialised into state small and free of libraries", async () => {
+    new ProjectAccessToken("small", { project: 7, scopes: ["read_api"] });
+    await settle();
+    const provider = registered.find((r) => r.type === ACCESS_TOKEN)!.inputs.__provider as string;
+    expect(typeof provider).toBe("string");
+    expect(provider.length).toBeLessThan(8_000);
+    expect(provider).not.toMatch(/gitbeaker|GitLabClient|PRIVATE-TOKEN/);
+    expect(provider).toContain('providerModule)("access-token-impl")');
+  });
+
+  it.each([
+    [{ lifetimeDays: 400 }, "lifetimeDays", "lifetimeDays is 400; GitLab allows at most 365"],
+    [{ scopes: ["read_user"] }, "scopes[0]", 'scope "read_user" is not valid for a project token'],
+    [{ accessLevel: "admin" }, "accessLevel", 'accessLevel is "admin"; use one of guest, planner'],
+    [{ expiresAt: "2001-01-01" }, "expiresAt", "expiresAt is 2001-01-01, which is not after today"],
+    [{ lifetimeDays: 30, rotateBeforeDays: 30 }, "rotateBeforeDays", "every run would rotate the token"],
+    [
+      { description: "x".repeat(256) },
+      "description",
+      "description is 256 characters; GitLab allows at most 255",
+    ],
+  ])("refuses %j before registering anything", (extra, property, reason) => {
+    const build = () =>
+      new ProjectAccessToken("bad", { project: "acme/web", scopes: ["read_api"], ...extra } as never);
+    expect(build).toThrow(pulumi.InputPropertyError);
+    try {
+      build();
+    } catch (e) {
+      expect((e as pulumi.InputPropertyError).propertyPath).toBe(property);
+      expect((e as pulumi.InputPropertyError).reason).toContain(reason);
+    }
+    expect(registered.filter((r) => r.type === ACCESS_TOKEN)).toEqual([]);
+  });
+
+  it("refuses a delivery that names both a project and a group", () => {
+    expect(
+      () =>
+        new ProjectAccessToken("both", {
+          project: "acme/web",
+          scopes: ["read_api"],
+          deliverTo: [{ project: "acme/web", group: "acme", variable: "X" }],
+        }),
+    ).toThrow("give exactly one of project or group for variable X");
+  });
+});
+
+describe("GroupAccessToken and PersonalAccessToken", () => {
+  it("registers a group token with its own type and the declared level", async () => {
+    new GroupAccessToken("sbom", {
+      group: "acme",
+      scopes: ["read_api"],
+      accessLevel: "reporter",
+      expiresAt: IN_60_DAYS,
+      rotateWhenChanged: { reason: "incident" },
+    });
+    await settle();
+    expect(registered[0]!.type).toBe("gitlab-tokens:index:GroupAccessToken");
+    expect(registered[1]!.inputs).toMatchObject({
+      kind: "group",
+      target: "acme",
+      accessLevel: "reporter",
+      fixedExpiresAt: IN_60_DAYS,
+      rotateWhenChanged: { reason: "incident" },
+    });
+    expect(registered[1]!.inputs).not.toHaveProperty("lifetimeDays");
+  });
+
+  it("registers a personal token for a service account, without an access level", async () => {
+    new PersonalAccessToken("inventory", { user: "svc-inventory", scopes: ["read_api", "read_user"] });
+    await settle();
+    expect(registered[0]!.type).toBe("gitlab-tokens:index:PersonalAccessToken");
+    expect(registered[1]!.inputs).toMatchObject({
+      kind: "personal",
+      target: "svc-inventory",
+      scopes: ["read_api", "read_user"],
+      serviceAccount: true,
+    });
+    expect(registered[1]!.inputs).not.toHaveProperty("accessLevel");
+  });
+
+  it("refuses an access level on a personal token", () => {
+    expect(
+      () => new PersonalAccessToken("p", { user: "u", scopes: ["read_api"], accessLevel: "owner" } as never),
+    ).toThrow(pulumi.InputPropertyError);
+  });
+});
