@@ -1,0 +1,23 @@
+import { DEFAULT_MIN_ROTATE_BEFORE_DAYS, POLICY_IDS } from "./rules";
+import { exceptionsSchema, tokenPolicy } from "./tokenPolicy";
+
+/** Rotation configured, with a window that leaves time to rotate: `1 <= rotateBeforeDays < lifetime`. */
+export const rotationWindow = tokenPolicy(POLICY_IDS.rotationWindow, {
+  description:
+    "Checks that every GitLab token has rotation configured, with a window that leaves time to rotate: minRotateBeforeDays <= rotateBeforeDays < lifetime.",
+  displayName: "GitLab tokens rotate before they expire",
+  severity: "medium",
+  remediationSteps:
+    "Set rotateBeforeDays (gitlab-tokens) or rotationConfiguration { expirationDays, rotateBeforeDays } (official provider), with rotateBeforeDays at least 1 and below the lifetime.",
+  configSchema: {
+    properties: {
+      minRotateBeforeDays: {
+        type: "integer",
+        minimum: 1,
+        default: DEFAULT_MIN_ROTATE_BEFORE_DAYS,
+        description: "The least rotateBeforeDays allowed.",
+      },
+      exceptions: exceptionsSchema,
+    },
+  },
+});

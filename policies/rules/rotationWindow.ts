@@ -1,0 +1,71 @@
+/**
+ * `gitlab-token-rotation-window`: rotation is configured, and its window leaves the scheduled
+ * `pulumi up` time to rotate: `minRotateBeforeDays <= rotateBeforeDays < lifetime`.
+ */
+import { DEFAULT_LIFETIME_DAYS, DEFAULT_ROTATE_BEFORE_DAYS } from "../../components/gitlab/facts";
+import { describeLifetime, lifetimeOf, unjudged, violation, type Check, type Rule } from "./check";
+import type { RotationWindowConfig } from "./config";
+import { FIELD_NAMES, describeToken, isUnknown } from "./token";
+
+export const checkRotationWindow: Rule<RotationWindowConfig> = (token, config, now) => {
+  const names = FIELD_NAMES[token.family];
+  const who = describeToken(token);
+  const min = config.minRotateBeforeDays;
+
+  if (token.rotation === undefined) {
+    if (isUnknown(token, "rotation")) return [unjudged(token, "the rotation window", names.rotation)];
+    const fix =
+      token.family === "gitlab-tokens"
+        ? `Set rotateBeforeDays to at least ${min} and below the lifetime (the project default is ${DEFAULT_ROTATE_BEFORE_DAYS})`
+        : `Replace expiresAt with rotationConfiguration { expirationDays: ${DEFAULT_LIFETIME_DAYS}, rotateBeforeDays: ${DEFAULT_ROTATE_BEFORE_DAYS} }`;
+    return [
+      violation(
+        "rotation-not-configured",
+        names.rotation,
+        `${who} has no rotation configured, so \`pulumi up\` never replaces it before it expires. ${fix}.`,
+      ),
+    ];
+  }
+
+  const before = token.rotation.rotateBeforeDays;
+  if (before === undefined) {
+    if (isUnknown(token, "rotateBeforeDays"))
+      return [unjudged(token, "the rotation window", names.rotateBeforeDays)];
+    return [
+      violation(
+        "rotation-not-configured",
+        names.rotateBeforeDays,
+        `${who} has no ${names.rotateBeforeDays}, so it is never rotated before it expires. Set it to at least ${min} and below the lifetime.`,
+      ),
+    ];
+  }
+
+  const checks: Check[] = [];
+  if (before < min) {
+    checks.push(
+      violation(
+        "rotation-window-too-short",
+        names.rotateBeforeDays,
+        `${who} has ${names.rotateBeforeDays}: ${before}; rotation must start at least ${min} day${min === 1 ? "" : "s"} before expiry so the daily \`pulumi up\` replaces the token while it still works. Set ${names.rotateBeforeDays} to ${min} or more.`,
+      ),
+    );
+  }
+  const lifetime = lifetimeOf(token, now);
+  if (lifetime.state === "unknown") {
+    checks.push(unjudged(token, "whether the rotation window fits the lifetime", lifetime.field));
+  } else if (lifetime.state === "known" && lifetime.days >= 1 && before >= lifetime.days) {
+    const suggestion = Math.max(min, Math.min(DEFAULT_ROTATE_BEFORE_DAYS, Math.floor(lifetime.days / 3)));
+    const fix =
+      suggestion < lifetime.days
+        ? `Set ${names.rotateBeforeDays} below ${lifetime.days} (for example ${suggestion})`
+        : `Lengthen the lifetime beyond ${min} day${min === 1 ? "" : "s"}`;
+    checks.push(
+      violation(
+        "rotation-window-not-below-lifetime",
+        names.rotateBeforeDays,
+        `${who} has ${names.rotateBeforeDays}: ${before} but it ${describeLifetime(token, lifetime)}, so it is due for rotation as soon as it exists and every run replaces it. ${fix}.`,
+      ),
+    );
+  }
+  return checks;
+};

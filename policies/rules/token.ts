@@ -1,0 +1,120 @@
+/**
+ * The normalised token every rule judges, whatever resource it came from. Pure data: no Pulumi
+ * imports, so the merge-request review and the audit load this module with plain Node.
+ */
+import type { TokenKind } from "../../components/gitlab/facts";
+
+/** Where a token is declared: this project's dynamic resource, or the official `@pulumi/gitlab` provider. */
+export type TokenFamily = "gitlab-tokens" | "gitlab-provider";
+
+/**
+ * The normalised fields a value can be missing from. A field listed in `NormalisedToken.unknown`
+ * is not known until apply (a Pulumi unknown at preview); rules say they could not judge it
+ * instead of reading its absence as a violation.
+ */
+export type TokenField =
+  | "key"
+  | "kind"
+  | "name"
+  | "target"
+  | "description"
+  | "scopes"
+  | "accessLevel"
+  | "lifetimeDays"
+  | "expiresAt"
+  | "createdAt"
+  | "rotation"
+  | "rotateBeforeDays"
+  | "owner"
+  | "justification"
+  | "serviceAccount"
+  | "userId";
+
+export interface NormalisedToken {
+  /**
+   * The token's identity in messages and in exceptions: the declaration key (`tokens.yaml`) for this
+   * project's tokens, the Pulumi resource name for the official provider's.
+   */
+  key: string;
+  /** Other names an exception may use for the token: the Pulumi resource name, the URN. */
+  aliases: string[];
+  family: TokenFamily;
+  /** The Pulumi type of the resource it came from. */
+  type: string;
+  urn?: string;
+  kind: TokenKind;
+  /** Project or group path or id; for personal tokens the user (username or id). */
+  target?: string;
+  /** The token's name in GitLab. */
+  name?: string;
+  description?: string;
+  /** The scopes known at this point (a list with unknown elements keeps its known ones). */
+  scopes: string[];
+  /** The access level name as declared (project and group tokens), unvalidated. */
+  accessLevel?: string;
+  /**
+   * The declared lifetime in days from creation: `lifetimeDays` (this project) or
+   * `rotationConfiguration.expirationDays` (official provider).
+   */
+  lifetimeDays?: number;
+  /** A fixed expiry date `YYYY-MM-DD`, declared or (in state) computed. */
+  expiresAt?: string;
+  /** When GitLab created the token (ISO time); only known from state. */
+  createdAt?: string;
+  /**
+   * Rotation before expiry: present when configured (`rotateBeforeDays` on this project's tokens,
+   * `rotationConfiguration` on the official provider's); `rotateBeforeDays` inside may be absent.
+   */
+  rotation?: { rotateBeforeDays?: number };
+  owner?: string;
+  justification?: string;
+  /** Personal tokens of this project: whether the declared user is a service account. */
+  serviceAccount?: boolean;
+  /** Personal tokens of the official provider: the GitLab user id. */
+  userId?: string;
+  /** Fields whose values are not known until apply. */
+  unknown: TokenField[];
+}
+
+/** Whether a field's value is unknown until apply. */
+export function isUnknown(token: NormalisedToken, field: TokenField): boolean {
+  return token.unknown.includes(field);
+}
+
+/**
+ * How a concept is spelt where the user declares it, so a message names the field to change:
+ * `tokens.yaml` keys for this project, the provider's input properties for the official one.
+ */
+export const FIELD_NAMES: Record<
+  TokenFamily,
+  {
+    lifetimeDays: string;
+    expiresAt: string;
+    rotation: string;
+    rotateBeforeDays: string;
+    accessLevel: string;
+    description: string;
+  }
+> = {
+  "gitlab-tokens": {
+    lifetimeDays: "lifetimeDays",
+    expiresAt: "expiresAt",
+    rotation: "rotateBeforeDays",
+    rotateBeforeDays: "rotateBeforeDays",
+    accessLevel: "accessLevel",
+    description: "description",
+  },
+  "gitlab-provider": {
+    lifetimeDays: "rotationConfiguration.expirationDays",
+    expiresAt: "expiresAt",
+    rotation: "rotationConfiguration",
+    rotateBeforeDays: "rotationConfiguration.rotateBeforeDays",
+    accessLevel: "accessLevel",
+    description: "description",
+  },
+};
+
+/** `project token 'web-deploy'`: how messages name a token (`token 'x'` when its kind is unknown). */
+export function describeToken(token: NormalisedToken): string {
+  return isUnknown(token, "kind") ? `token '${token.key}'` : `${token.kind} token '${token.key}'`;
+}
