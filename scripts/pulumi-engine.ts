@@ -57,6 +57,8 @@ export interface WorkspaceOptions {
   env?: Record<string, string>;
   /** Root of the temp folder. Default - the OS temp folder. */
   tmpRoot?: string;
+  /** A fixed workspace folder that survives between runs (the demo). Default - a new temp folder. */
+  root?: string;
 }
 
 /** An isolated Pulumi workspace: file backend, PULUMI_HOME and stack config all inside `root`. */
@@ -83,7 +85,8 @@ export class PulumiWorkspace {
   }
 
   static create(opts: WorkspaceOptions = {}): PulumiWorkspace {
-    const root = fs.mkdtempSync(path.join(opts.tmpRoot ?? os.tmpdir(), "gitlab-tokens-ws-"));
+    const root = opts.root ?? fs.mkdtempSync(path.join(opts.tmpRoot ?? os.tmpdir(), "gitlab-tokens-ws-"));
+    fs.mkdirSync(root, { recursive: true });
     const projectDir = opts.projectDir ?? path.join(root, "project");
     fs.mkdirSync(projectDir, { recursive: true });
     return new PulumiWorkspace(root, projectDir, opts.stack ?? "dev", opts.env ?? {});
@@ -124,7 +127,7 @@ export class PulumiWorkspace {
   /** Runs `pulumi <args>` in the project folder; never throws on a non-zero exit. */
   run(
     args: string[],
-    opts: { env?: Record<string, string>; input?: string; cwd?: string } = {},
+    opts: { env?: Record<string, string>; input?: string; cwd?: string; echo?: boolean } = {},
   ): Promise<RunResult> {
     const bin = ensureEngine();
     const full = [...args, "--non-interactive", "--color", "never"];
@@ -137,8 +140,14 @@ export class PulumiWorkspace {
       });
       let stdout = "";
       let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.stdout.on("data", (d: Buffer) => {
+        stdout += d.toString();
+        if (opts.echo) process.stdout.write(d);
+      });
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        if (opts.echo) process.stderr.write(d);
+      });
       child.on("error", reject);
       child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr, command }));
       child.stdin.end(opts.input ?? "");
@@ -178,8 +187,13 @@ export class PulumiWorkspace {
     return this.run(["preview", ...this.stackArgs(), ...extra], { env });
   }
 
-  up(extra: string[] = [], env?: Record<string, string>): Promise<RunResult> {
-    return this.run(["up", "--yes", "--skip-preview", ...this.stackArgs(), ...extra], { env });
+  up(extra: string[] = [], env?: Record<string, string>, echo = false): Promise<RunResult> {
+    return this.run(["up", "--yes", "--skip-preview", ...this.stackArgs(), ...extra], { env, echo });
+  }
+
+  /** Selects the stack, creating it when it does not exist yet. */
+  selectOrInit(): Promise<RunResult> {
+    return this.runOk(["stack", "select", "--create", this.stack]);
   }
 
   refresh(extra: string[] = [], env?: Record<string, string>): Promise<RunResult> {

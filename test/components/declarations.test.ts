@@ -30,7 +30,7 @@ describe("parseDeclarations", () => {
       ["web-registry-pull", "project", "acme/web"],
       ["api-release-bot", "project", "acme/api"],
       ["acme-dependency-reader", "group", "acme"],
-      ["svc-inventory", "personal", "svc-inventory"],
+      ["inventory-export", "personal", "provisioner"],
     ]);
     const web = decls[0]!;
     expect(web).toMatchObject({
