@@ -3,13 +3,9 @@
  * Each owns one AccessTokenResource and one CiVariableResource per `deliverTo` entry.
  */
 import * as pulumi from "@pulumi/pulumi";
-import {
-  DEFAULT_LIFETIME_DAYS,
-  DEFAULT_ROTATE_BEFORE_DAYS,
-  type AccessLevelName,
-  type TokenKind,
-} from "./gitlab/facts";
-import { AccessTokenResource } from "./providers/access-token";
+import type { AccessLevelName, TokenKind } from "./gitlab/facts";
+import { AccessTokenResource, type AccessTokenInputs } from "./providers/access-token";
+import { tokenProps } from "./props";
 import { CiVariableResource } from "./providers/ci-variable";
 import { CONFIG_NAMESPACE, currentTime } from "./providers/runtime-env";
 import { COMPONENT_TYPES } from "./types";
@@ -85,11 +81,12 @@ export interface GroupAccessTokenArgs extends CommonTokenArgs {
 export interface PersonalAccessTokenArgs extends CommonTokenArgs {
   /** Username or numeric id of the user or service account (needs an admin or group-owner credential). */
   user: pulumi.Input<string | number>;
-  /** Whether `user` is a service account (the policy pack refuses tokens of human users). Default - true */
+  /**
+   * Declares that `user` is a service account: the provider checks it with GitLab before creating the
+   * token, and the policy pack refuses personal tokens not declared so. Default - undeclared
+   */
   serviceAccount?: pulumi.Input<boolean>;
 }
-
-const DEFAULT_ACCESS_LEVEL_FOR_COMPONENTS: AccessLevelName = "guest";
 
 /** Shared implementation of the three components. */
 abstract class AccessTokenComponent extends pulumi.ComponentResource {
@@ -118,27 +115,31 @@ abstract class AccessTokenComponent extends pulumi.ComponentResource {
   ) {
     super(COMPONENT_TYPES[kind], name, {}, opts);
 
-    const plain = <T>(v: pulumi.Input<T> | undefined): T | undefined =>
-      v === undefined || pulumi.Output.isInstance(v) || v instanceof Promise ? undefined : (v as T);
-    const lifetimeDays =
-      args.expiresAt === undefined ? (args.lifetimeDays ?? DEFAULT_LIFETIME_DAYS) : args.lifetimeDays;
-    const accessLevel =
-      kind === "personal" ? args.accessLevel : (args.accessLevel ?? DEFAULT_ACCESS_LEVEL_FOR_COMPONENTS);
+    const config = new pulumi.Config(CONFIG_NAMESPACE);
+    const props = tokenProps(
+      kind,
+      name,
+      pulumi.output(target).apply(String),
+      args,
+      config.get("rotationEpoch"),
+    );
 
     // GitLab's rules, checked now for every value already known; the provider's `check` repeats
     // them for values only known later.
+    const plain = (v: unknown): unknown =>
+      v === undefined || pulumi.Output.isInstance(v) || v instanceof Promise ? undefined : v;
     const failures = validateTokenSpec(
       {
         kind,
         target: plain(target),
-        name: plain(args.name),
-        description: plain(args.description),
-        scopes: plain(args.scopes),
-        accessLevel: plain(accessLevel),
-        lifetimeDays: plain(lifetimeDays),
-        expiresAt: plain(args.expiresAt),
-        rotateBeforeDays: plain(args.rotateBeforeDays),
-        rotateWhenChanged: plain(args.rotateWhenChanged),
+        name: plain(props.name),
+        description: plain(props.description),
+        scopes: plain(props.scopes),
+        accessLevel: plain(kind === "personal" ? args.accessLevel : props.accessLevel),
+        lifetimeDays: plain(props.lifetimeDays),
+        expiresAt: plain(props.fixedExpiresAt),
+        rotateBeforeDays: plain(props.rotateBeforeDays),
+        rotateWhenChanged: plain(props.rotateWhenChanged),
       },
       currentTime(),
     );
@@ -158,28 +159,7 @@ abstract class AccessTokenComponent extends pulumi.ComponentResource {
       }
     }
 
-    const config = new pulumi.Config(CONFIG_NAMESPACE);
-    const resource = new AccessTokenResource(
-      name,
-      {
-        kind,
-        key: args.key ?? name,
-        target: pulumi.output(target).apply(String),
-        name: args.name ?? name,
-        description: args.description ?? "",
-        scopes: args.scopes,
-        accessLevel,
-        lifetimeDays,
-        fixedExpiresAt: args.expiresAt,
-        rotateBeforeDays: args.rotateBeforeDays ?? DEFAULT_ROTATE_BEFORE_DAYS,
-        rotateWhenChanged: args.rotateWhenChanged ?? {},
-        rotationEpoch: args.rotationEpoch ?? config.get("rotationEpoch") ?? "",
-        owner: args.owner,
-        justification: args.justification,
-        serviceAccount: kind === "personal" ? (args.serviceAccount ?? true) : undefined,
-      },
-      { parent: this },
-    );
+    const resource = new AccessTokenResource(name, props as AccessTokenInputs, { parent: this });
 
     this.token = pulumi.secret(resource.token);
     this.tokenId = resource.tokenId;

@@ -330,7 +330,7 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
       description: t.description ?? "",
       owner: t.owner ?? defaults.owner,
       justification: t.justification,
-      serviceAccount: t.kind === "personal" ? (t.serviceAccount ?? true) : undefined,
+      serviceAccount: t.kind === "personal" ? t.serviceAccount : undefined,
       deliverTo: t.deliverTo ?? [],
       line: lineOf(base),
     });

@@ -141,8 +141,16 @@ async function resolveTarget(gl: GitLabClient, props: AccessTokenProps): Promise
       return (await gl.resolveProject(props.target)).id;
     case "group":
       return (await gl.resolveGroup(props.target)).id;
-    case "personal":
-      return (await gl.resolveUser(props.target)).id;
+    case "personal": {
+      const user = await gl.resolveUser(props.target);
+      if (props.serviceAccount === true && !user.bot) {
+        throw new Error(
+          `personal token "${props.name}": ${user.username} is declared a service account (serviceAccount: true) ` +
+            "but GitLab reports a human user; fix the declaration or use a service account",
+        );
+      }
+      return user.id;
+    }
   }
 }
 

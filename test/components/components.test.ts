@@ -171,7 +171,11 @@ describe("GroupAccessToken and PersonalAccessToken", () => {
   });
 
   it("registers a personal token for a service account, without an access level", async () => {
-    new PersonalAccessToken("inventory", { user: "svc-inventory", scopes: ["read_api", "read_user"] });
+    new PersonalAccessToken("inventory", {
+      user: "svc-inventory",
+      scopes: ["read_api", "read_user"],
+      serviceAccount: true,
+    });
     await settle();
     expect(registered[0]!.type).toBe("gitlab-tokens:index:PersonalAccessToken");
     expect(registered[1]!.inputs).toMatchObject({

@@ -1,0 +1,63 @@
+/**
+ * How a token's arguments become the properties of its AccessToken resource, defaults included.
+ * One function for the components (with Pulumi inputs) and for the review report (with plain
+ * declarations), so a report shows exactly what `pulumi up` would register. No Pulumi imports.
+ */
+import {
+  DEFAULT_LIFETIME_DAYS,
+  DEFAULT_ROTATE_BEFORE_DAYS,
+  type AccessLevelName,
+  type TokenKind,
+} from "./gitlab/facts";
+import type { AccessTokenProps } from "./types";
+
+/** The least-privileged level, used when a project or group token does not name one. */
+export const COMPONENT_DEFAULT_ACCESS_LEVEL: AccessLevelName = "guest";
+
+/** Token arguments as the components take them (plain values or Pulumi Inputs). */
+export interface TokenArgsLike {
+  key?: string;
+  name?: unknown;
+  description?: unknown;
+  scopes: unknown;
+  accessLevel?: unknown;
+  lifetimeDays?: unknown;
+  expiresAt?: unknown;
+  rotateBeforeDays?: unknown;
+  rotateWhenChanged?: unknown;
+  rotationEpoch?: unknown;
+  owner?: unknown;
+  justification?: unknown;
+  serviceAccount?: unknown;
+}
+
+/**
+ * The resource properties for a token named `name` of `kind` on `target`. Values pass through
+ * untouched (they may be Pulumi Inputs); only absent ones get defaults.
+ */
+export function tokenProps(
+  kind: TokenKind,
+  name: string,
+  target: unknown,
+  args: TokenArgsLike,
+  rotationEpoch: unknown,
+): Record<keyof AccessTokenProps, unknown> {
+  return {
+    kind,
+    key: args.key ?? name,
+    target,
+    name: args.name ?? name,
+    description: args.description ?? "",
+    scopes: args.scopes,
+    accessLevel: kind === "personal" ? undefined : (args.accessLevel ?? COMPONENT_DEFAULT_ACCESS_LEVEL),
+    lifetimeDays:
+      args.expiresAt === undefined ? (args.lifetimeDays ?? DEFAULT_LIFETIME_DAYS) : args.lifetimeDays,
+    fixedExpiresAt: args.expiresAt,
+    rotateBeforeDays: args.rotateBeforeDays ?? DEFAULT_ROTATE_BEFORE_DAYS,
+    rotateWhenChanged: args.rotateWhenChanged ?? {},
+    rotationEpoch: args.rotationEpoch ?? rotationEpoch ?? "",
+    owner: args.owner,
+    justification: args.justification,
+    serviceAccount: kind === "personal" ? args.serviceAccount : undefined,
+  };
+}
