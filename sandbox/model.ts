@@ -1,0 +1,829 @@
+/**
+ * The sandbox's GitLab: its state (users, groups, projects, memberships, tokens, CI/CD variables —
+ * tokens of every kind in one table, as GitLab keeps them) and the rules that act on it (who may do
+ * what, expiry, rotation, reuse detection). Plain JSON-able data, so it can be saved and restored.
+ * Services throw `ModelError` (a model validation) and leave each endpoint to choose its status.
+ */
+import { Clock, addDays, startOfDay } from "./clock";
+import { ModelError } from "./errors";
+import {
+  DEFAULT_MAX_LIFETIME_DAYS,
+  GUEST,
+  LAST_USED_AT_INTERVAL_MS,
+  MAINTAINER,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_LAST_USED_IPS,
+  OWNER,
+  ROTATION_DEFAULT_DAYS,
+  digestToken,
+  generateTokenValue,
+  randomHex,
+} from "./rules";
+
+/** `Ci::Maskable::REGEX`: masked (expanded) values. */
+const MASK_REGEX = /^[a-zA-Z0-9_+=/@:.~-]{8,}$/;
+/** `Ci::Maskable::MASK_AND_RAW_REGEX`: masked raw values. */
+const MASK_AND_RAW_REGEX = /^\S{8,}$/;
+
+export type Visibility = "private" | "internal" | "public";
+export type SourceType = "project" | "group";
+/** `human` = a regular user or admin; `project_bot` = the bot behind a project or group access token. */
+export type UserKind = "human" | "service_account" | "project_bot";
+
+export interface User {
+  id: number;
+  username: string;
+  name: string;
+  email: string;
+  admin: boolean;
+  kind: UserKind;
+  state: "active" | "blocked";
+  createdAt: string;
+  /** Group service accounts: the top-level group that owns the account. */
+  provisionedByGroupId: number | null;
+  /** Project and group bots: the resource the bot's token belongs to. */
+  botResource: { type: SourceType; id: number } | null;
+}
+
+export interface Group {
+  id: number;
+  name: string;
+  path: string;
+  parentId: number | null;
+  visibility: Visibility;
+  description: string;
+  createdAt: string;
+}
+
+export interface Project {
+  id: number;
+  name: string;
+  path: string;
+  /** The group the project lives in. */
+  namespaceId: number;
+  visibility: Visibility;
+  description: string;
+  createdAt: string;
+}
+
+export interface Member {
+  sourceType: SourceType;
+  sourceId: number;
+  userId: number;
+  accessLevel: number;
+  createdAt: string;
+}
+
+/** A row of `personal_access_tokens`: personal, service-account, project and group tokens alike. */
+export interface Token {
+  id: number;
+  userId: number;
+  name: string;
+  description: string | null;
+  scopes: string[];
+  createdAt: string;
+  /** `YYYY-MM-DD`; the token stops working at 00:00 UTC that day. `null` = never expires. */
+  expiresAt: string | null;
+  revoked: boolean;
+  lastUsedAt: string | null;
+  lastUsedIps: string[];
+  impersonation: boolean;
+  previousTokenId: number | null;
+  /** SHA-256 of the value; the value itself is never stored. */
+  digest: string;
+}
+
+export interface Variable {
+  id: number;
+  sourceType: SourceType;
+  sourceId: number;
+  key: string;
+  value: string;
+  variableType: "env_var" | "file";
+  protected: boolean;
+  masked: boolean;
+  hidden: boolean;
+  raw: boolean;
+  environmentScope: string;
+  description: string | null;
+}
+
+/** Instance settings that change token rules. */
+export interface Settings {
+  /** `require_personal_access_token_expiry` (default true). */
+  requirePersonalAccessTokenExpiry: boolean;
+  /** Maximum lifetime in days (default 365). */
+  maxPersonalAccessTokenLifetimeDays: number;
+  /** `service_access_tokens_expiration_enforced` (default true). */
+  serviceAccessTokensExpirationEnforced: boolean;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  requirePersonalAccessTokenExpiry: true,
+  maxPersonalAccessTokenLifetimeDays: DEFAULT_MAX_LIFETIME_DAYS,
+  serviceAccessTokensExpirationEnforced: true,
+};
+
+export interface State {
+  version: 1;
+  settings: Settings;
+  nextId: { user: number; group: number; project: number; token: number; variable: number };
+  users: User[];
+  groups: Group[];
+  projects: Project[];
+  members: Member[];
+  tokens: Token[];
+  variables: Variable[];
+}
+
+export function emptyState(settings: Partial<Settings> = {}): State {
+  return {
+    version: 1,
+    settings: { ...DEFAULT_SETTINGS, ...settings },
+    nextId: { user: 1, group: 1, project: 1, token: 1, variable: 1 },
+    users: [],
+    groups: [],
+    projects: [],
+    members: [],
+    tokens: [],
+    variables: [],
+  };
+}
+
+export type Source = { type: "project"; entity: Project } | { type: "group"; entity: Group };
+
+export type TokenStatus = "active" | "expired" | "revoked" | "unknown";
+
+export interface NewToken {
+  token: Token;
+  /** The plaintext, returned once. */
+  value: string;
+}
+
+export interface TokenParams {
+  name: string | null | undefined;
+  description?: string | null;
+  scopes: string[];
+  expiresAt?: string | null;
+}
+
+export class Model {
+  /** Set by every change; the server persists and clears it. */
+  dirty = false;
+  private readonly tokensByDigest = new Map<string, Token>();
+
+  constructor(
+    readonly state: State,
+    readonly clock: Clock,
+    /** Host used in e-mail addresses of bots and service accounts. */
+    public host = "127.0.0.1",
+  ) {
+    for (const t of state.tokens) this.tokensByDigest.set(t.digest, t);
+  }
+
+  get settings(): Settings {
+    return this.state.settings;
+  }
+
+  private nowIso(): string {
+    return this.clock.now().toISOString();
+  }
+
+  private touch(): void {
+    this.dirty = true;
+  }
+
+  // ---------------------------------------------------------------- users
+
+  user(id: number): User | undefined {
+    return this.state.users.find((u) => u.id === id);
+  }
+
+  userByUsername(username: string): User | undefined {
+    const lower = username.toLowerCase();
+    return this.state.users.find((u) => u.username.toLowerCase() === lower);
+  }
+
+  createUser(input: {
+    username: string;
+    name: string;
+    email?: string;
+    admin?: boolean;
+    kind?: UserKind;
+    provisionedByGroupId?: number | null;
+    botResource?: User["botResource"];
+    id?: number;
+  }): User {
+    const errors: string[] = [];
+    if (!input.name) errors.push("Name can't be blank");
+    if (!input.username) errors.push("Username can't be blank");
+    else if (this.userByUsername(input.username)) errors.push("Username has already been taken");
+    const email = input.email ?? `${input.username}@noreply.${this.host}`;
+    if (this.state.users.some((u) => u.email.toLowerCase() === email.toLowerCase())) {
+      errors.push("Email has already been taken");
+    }
+    if (errors.length > 0) throw new ModelError(errors);
+    const id = input.id ?? this.state.nextId.user;
+    this.state.nextId.user = Math.max(this.state.nextId.user, id + 1);
+    const user: User = {
+      id,
+      username: input.username,
+      name: input.name,
+      email,
+      admin: input.admin ?? false,
+      kind: input.kind ?? "human",
+      state: "active",
+      createdAt: this.nowIso(),
+      provisionedByGroupId: input.provisionedByGroupId ?? null,
+      botResource: input.botResource ?? null,
+    };
+    this.state.users.push(user);
+    this.touch();
+    return user;
+  }
+
+  updateUser(user: User, changes: { name?: string; username?: string; email?: string }): void {
+    const errors: string[] = [];
+    if (changes.username !== undefined && changes.username !== user.username) {
+      const other = this.userByUsername(changes.username);
+      if (other && other.id !== user.id) errors.push("Username has already been taken");
+    }
+    if (changes.email !== undefined) {
+      const lower = changes.email.toLowerCase();
+      if (this.state.users.some((u) => u.id !== user.id && u.email.toLowerCase() === lower)) {
+        errors.push("Email has already been taken");
+      }
+    }
+    if (changes.name !== undefined && changes.name === "") errors.push("Name can't be blank");
+    if (errors.length > 0) throw new ModelError(errors);
+    if (changes.name !== undefined) user.name = changes.name;
+    if (changes.username !== undefined) user.username = changes.username;
+    if (changes.email !== undefined) user.email = changes.email;
+    this.touch();
+  }
+
+  /** Delete a user with their memberships and tokens (a deleted user's tokens are simply gone). */
+  deleteUser(user: User): void {
+    this.state.users = this.state.users.filter((u) => u.id !== user.id);
+    this.state.members = this.state.members.filter((m) => m.userId !== user.id);
+    for (const t of this.state.tokens.filter((t) => t.userId === user.id))
+      this.tokensByDigest.delete(t.digest);
+    this.state.tokens = this.state.tokens.filter((t) => t.userId !== user.id);
+    this.touch();
+  }
+
+  isServiceAccount(user: User): boolean {
+    return user.kind === "service_account";
+  }
+
+  isBot(user: User): boolean {
+    return user.kind === "project_bot";
+  }
+
+  // --------------------------------------------------------- groups/projects
+
+  group(id: number): Group | undefined {
+    return this.state.groups.find((g) => g.id === id);
+  }
+
+  groupFullPath(g: Group): string {
+    const parent = g.parentId !== null ? this.group(g.parentId) : undefined;
+    return parent ? `${this.groupFullPath(parent)}/${g.path}` : g.path;
+  }
+
+  groupFullName(g: Group): string {
+    const parent = g.parentId !== null ? this.group(g.parentId) : undefined;
+    return parent ? `${this.groupFullName(parent)} / ${g.name}` : g.name;
+  }
+
+  /** The group and its ancestors, nearest first. */
+  groupChain(g: Group): Group[] {
+    const chain: Group[] = [];
+    let current: Group | undefined = g;
+    while (current) {
+      chain.push(current);
+      current = current.parentId !== null ? this.group(current.parentId) : undefined;
+    }
+    return chain;
+  }
+
+  topLevelGroup(g: Group): Group {
+    const chain = this.groupChain(g);
+    return chain[chain.length - 1] ?? g;
+  }
+
+  /** By numeric id or full path (case-insensitive), as GitLab resolves `:id`. */
+  findGroup(idOrPath: string | number): Group | undefined {
+    const s = String(idOrPath);
+    if (/^\d+$/.test(s)) return this.group(Number(s));
+    const lower = s.toLowerCase();
+    return this.state.groups.find((g) => this.groupFullPath(g).toLowerCase() === lower);
+  }
+
+  project(id: number): Project | undefined {
+    return this.state.projects.find((p) => p.id === id);
+  }
+
+  projectNamespace(p: Project): Group {
+    const g = this.group(p.namespaceId);
+    if (!g) throw new Error(`project ${p.id} has no namespace ${p.namespaceId}`);
+    return g;
+  }
+
+  projectFullPath(p: Project): string {
+    return `${this.groupFullPath(this.projectNamespace(p))}/${p.path}`;
+  }
+
+  projectFullName(p: Project): string {
+    return `${this.groupFullName(this.projectNamespace(p))} / ${p.name}`;
+  }
+
+  findProject(idOrPath: string | number): Project | undefined {
+    const s = String(idOrPath);
+    if (/^\d+$/.test(s)) return this.project(Number(s));
+    const lower = s.toLowerCase();
+    return this.state.projects.find((p) => this.projectFullPath(p).toLowerCase() === lower);
+  }
+
+  createGroup(input: {
+    name: string;
+    path: string;
+    parentId?: number | null;
+    visibility?: Visibility;
+    description?: string;
+    id?: number;
+  }): Group {
+    const id = input.id ?? this.state.nextId.group;
+    this.state.nextId.group = Math.max(this.state.nextId.group, id + 1);
+    const g: Group = {
+      id,
+      name: input.name,
+      path: input.path,
+      parentId: input.parentId ?? null,
+      visibility: input.visibility ?? "private",
+      description: input.description ?? "",
+      createdAt: this.nowIso(),
+    };
+    this.state.groups.push(g);
+    this.touch();
+    return g;
+  }
+
+  createProject(input: {
+    name: string;
+    path: string;
+    namespaceId: number;
+    visibility?: Visibility;
+    description?: string;
+    id?: number;
+  }): Project {
+    const id = input.id ?? this.state.nextId.project;
+    this.state.nextId.project = Math.max(this.state.nextId.project, id + 1);
+    const p: Project = {
+      id,
+      name: input.name,
+      path: input.path,
+      namespaceId: input.namespaceId,
+      visibility: input.visibility ?? "private",
+      description: input.description ?? "",
+      createdAt: this.nowIso(),
+    };
+    this.state.projects.push(p);
+    this.touch();
+    return p;
+  }
+
+  // ----------------------------------------------------------- memberships
+
+  addMember(source: Source, user: User, accessLevel: number): Member {
+    const existing = this.state.members.find(
+      (m) => m.sourceType === source.type && m.sourceId === source.entity.id && m.userId === user.id,
+    );
+    if (existing) {
+      existing.accessLevel = accessLevel;
+      this.touch();
+      return existing;
+    }
+    const m: Member = {
+      sourceType: source.type,
+      sourceId: source.entity.id,
+      userId: user.id,
+      accessLevel,
+      createdAt: this.nowIso(),
+    };
+    this.state.members.push(m);
+    this.touch();
+    return m;
+  }
+
+  directMembership(type: SourceType, sourceId: number, userId: number): Member | undefined {
+    return this.state.members.find(
+      (m) => m.sourceType === type && m.sourceId === sourceId && m.userId === userId,
+    );
+  }
+
+  /** The user's effective access level: direct membership or inherited from ancestor groups. */
+  accessLevel(user: User | null, source: Source): number {
+    if (!user) return 0;
+    const groups =
+      source.type === "group"
+        ? this.groupChain(source.entity)
+        : this.groupChain(this.projectNamespace(source.entity));
+    let level = 0;
+    if (source.type === "project") {
+      level = this.directMembership("project", source.entity.id, user.id)?.accessLevel ?? 0;
+    }
+    for (const g of groups) {
+      level = Math.max(level, this.directMembership("group", g.id, user.id)?.accessLevel ?? 0);
+    }
+    return level;
+  }
+
+  /** Members of a source with their effective levels (direct and inherited). */
+  effectiveMembers(source: Source): { user: User; accessLevel: number; direct: boolean }[] {
+    const out: { user: User; accessLevel: number; direct: boolean }[] = [];
+    for (const user of this.state.users) {
+      const level = this.accessLevel(user, source);
+      if (level > 0) {
+        const direct = this.directMembership(source.type, source.entity.id, user.id) !== undefined;
+        out.push({ user, accessLevel: level, direct });
+      }
+    }
+    return out;
+  }
+
+  /** Whether the user can see the source at all (else GitLab answers 404). */
+  canRead(user: User | null, source: Source): boolean {
+    if (user?.admin) return true;
+    const visibility = source.entity.visibility;
+    if (visibility === "public") return true;
+    if (visibility === "internal" && user && user.kind !== "project_bot") return true;
+    if (!user) return false;
+    if (source.type === "project") return this.accessLevel(user, source) >= GUEST;
+    if (this.accessLevel(user, source) > 0) return true;
+    // Members of a descendant group or of a project inside can see the group.
+    return (
+      this.state.groups.some(
+        (g) =>
+          g.id !== source.entity.id &&
+          this.groupChain(g).some((a) => a.id === source.entity.id) &&
+          this.accessLevel(user, { type: "group", entity: g }) > 0,
+      ) ||
+      this.state.projects.some(
+        (p) =>
+          this.groupChain(this.projectNamespace(p)).some((a) => a.id === source.entity.id) &&
+          this.accessLevel(user, { type: "project", entity: p }) >= GUEST,
+      )
+    );
+  }
+
+  /** `admin_project` (Maintainer+) on projects, `admin_group` (Owner) on groups. */
+  canAdminSource(user: User, source: Source): boolean {
+    if (user.admin) return true;
+    const needed = source.type === "project" ? MAINTAINER : OWNER;
+    return this.accessLevel(user, source) >= needed;
+  }
+
+  /** `create/read/destroy/manage_resource_access_tokens`: admins of the source, never bots. */
+  canManageResourceTokens(user: User, source: Source): boolean {
+    if (this.isBot(user)) return false;
+    return this.canAdminSource(user, source);
+  }
+
+  /** `admin_cicd_variables`: Maintainer on projects, Owner on groups. */
+  canAdminVariables(user: User, source: Source): boolean {
+    return this.canAdminSource(user, source);
+  }
+
+  /** `admin_service_accounts` on a group: instance admins and Owners of the top-level group. */
+  canAdminGroupServiceAccounts(user: User, group: Group): boolean {
+    if (user.admin) return true;
+    return this.accessLevel(user, { type: "group", entity: group }) >= OWNER;
+  }
+
+  // ---------------------------------------------------------------- tokens
+
+  token(id: number): Token | undefined {
+    return this.state.tokens.find((t) => t.id === id);
+  }
+
+  tokenByValue(value: string): Token | undefined {
+    return this.tokensByDigest.get(digestToken(value));
+  }
+
+  isExpired(t: Token): boolean {
+    return t.expiresAt !== null && startOfDay(t.expiresAt) <= this.clock.now().getTime();
+  }
+
+  isActive(t: Token): boolean {
+    return !t.revoked && !this.isExpired(t);
+  }
+
+  /** What GitLab would answer if this value were used to authenticate (expired is checked before revoked). */
+  tokenStatus(value: string): TokenStatus {
+    const t = this.tokenByValue(value);
+    if (!t) return "unknown";
+    if (this.isExpired(t)) return "expired";
+    if (t.revoked) return "revoked";
+    return "active";
+  }
+
+  /** Record a use: `last_used_at` at most every 10 minutes, the last five IPs. */
+  recordUse(t: Token, ip: string | undefined): void {
+    const now = this.clock.now().getTime();
+    if (t.lastUsedAt === null || now - Date.parse(t.lastUsedAt) >= LAST_USED_AT_INTERVAL_MS) {
+      t.lastUsedAt = new Date(now).toISOString();
+      this.touch();
+    }
+    if (ip && !t.lastUsedIps.includes(ip)) {
+      t.lastUsedIps = [...t.lastUsedIps, ip].slice(-MAX_LAST_USED_IPS);
+      this.touch();
+    }
+  }
+
+  /** Whether this user's tokens must expire (service accounts follow their own setting). */
+  expiryRequired(user: User): boolean {
+    return this.isServiceAccount(user)
+      ? this.settings.serviceAccessTokensExpirationEnforced
+      : this.settings.requirePersonalAccessTokenExpiry;
+  }
+
+  /** The latest expiry date allowed today. */
+  maxExpiryDate(): string {
+    return addDays(this.clock.today(), this.settings.maxPersonalAccessTokenLifetimeDays);
+  }
+
+  /**
+   * The expiry a new token gets: the requested date, checked against the maximum, or the default —
+   * today + the maximum lifetime on create, tomorrow for `POST /user/personal_access_tokens`,
+   * today + 7 days (capped at the maximum) on rotate; `null` when expiry is not required.
+   */
+  resolveExpiry(
+    user: User,
+    requested: string | null | undefined,
+    mode: "create" | "rotate" | "tomorrow",
+  ): string | null {
+    const required = this.expiryRequired(user);
+    const today = this.clock.today();
+    if (requested === undefined || requested === null) {
+      if (mode === "tomorrow") return addDays(today, 1);
+      if (!required) return null;
+      if (mode === "create") return this.maxExpiryDate();
+      const week = addDays(today, ROTATION_DEFAULT_DAYS);
+      return week < this.maxExpiryDate() ? week : this.maxExpiryDate();
+    }
+    return requested;
+  }
+
+  private validateToken(user: User, params: TokenParams, expiresAt: string | null): string[] {
+    const errors: string[] = [];
+    if (!params.name) errors.push("Name can't be blank");
+    if (params.scopes.length === 0) errors.push("Scopes can't be blank");
+    if (params.scopes.includes("sudo") && !user.admin)
+      errors.push("Sudo can only be enabled for administrators");
+    if (this.expiryRequired(user)) {
+      if (expiresAt === null) errors.push("Expiration date can't be blank");
+      else if (expiresAt > this.maxExpiryDate())
+        errors.push(`Expiration date must be before ${this.maxExpiryDate()}`);
+    }
+    if ((params.description ?? "").length > MAX_DESCRIPTION_LENGTH) {
+      errors.push(`Description is too long (maximum is ${MAX_DESCRIPTION_LENGTH} characters)`);
+    }
+    return errors;
+  }
+
+  /** Insert a token row (no validation). Seeds pass a known `value`. */
+  insertToken(
+    user: User,
+    fields: {
+      name: string;
+      description?: string | null;
+      scopes: string[];
+      expiresAt: string | null;
+      revoked?: boolean;
+      previousTokenId?: number | null;
+      value?: string;
+      createdAt?: string;
+    },
+  ): NewToken {
+    const value = fields.value ?? generateTokenValue();
+    const digest = digestToken(value);
+    if (this.tokensByDigest.has(digest)) throw new Error("token value already in use");
+    const token: Token = {
+      id: this.state.nextId.token++,
+      userId: user.id,
+      name: fields.name,
+      description: fields.description ?? null,
+      scopes: [...fields.scopes],
+      createdAt: fields.createdAt ?? this.nowIso(),
+      expiresAt: fields.expiresAt,
+      revoked: fields.revoked ?? false,
+      lastUsedAt: null,
+      lastUsedIps: [],
+      impersonation: false,
+      previousTokenId: fields.previousTokenId ?? null,
+      digest,
+    };
+    this.state.tokens.push(token);
+    this.tokensByDigest.set(digest, token);
+    this.touch();
+    return { token, value };
+  }
+
+  /** `PersonalAccessTokens::CreateService`. */
+  createPersonalToken(user: User, params: TokenParams, mode: "create" | "tomorrow" = "create"): NewToken {
+    const expiresAt = this.resolveExpiry(user, params.expiresAt, mode);
+    const errors = this.validateToken(user, params, expiresAt);
+    if (errors.length > 0) throw new ModelError(errors);
+    return this.insertToken(user, {
+      name: params.name ?? "",
+      description: params.description ?? null,
+      scopes: params.scopes,
+      expiresAt,
+    });
+  }
+
+  /** `revoke!` — true also when already revoked. */
+  revokeToken(t: Token): void {
+    if (!t.revoked) {
+      t.revoked = true;
+      this.touch();
+    }
+  }
+
+  /**
+   * `PersonalAccessTokens::RotateService`: refuse a revoked token, validate the new token, then revoke
+   * the old one and create its successor (same name, description, scopes; new id and secret). Nothing
+   * changes when validation fails.
+   */
+  rotateToken(t: Token, requestedExpiry: string | null | undefined): NewToken {
+    if (t.revoked) throw new ModelError(["Token already revoked"]);
+    const user = this.user(t.userId);
+    if (!user) throw new ModelError(["Failed to revoke token"]);
+    const expiresAt = this.resolveExpiry(user, requestedExpiry, "rotate");
+    const errors = this.validateToken(
+      user,
+      { name: t.name, description: t.description, scopes: t.scopes },
+      expiresAt,
+    );
+    if (errors.length > 0) throw new ModelError(errors);
+    this.revokeToken(t);
+    return this.insertToken(user, {
+      name: t.name,
+      description: t.description,
+      scopes: t.scopes,
+      expiresAt,
+      previousTokenId: t.id,
+    });
+  }
+
+  /** `RevokeTokenFamilyService`: revoke every active descendant of a token. Returns the ids revoked. */
+  revokeTokenFamily(t: Token): number[] {
+    const revoked: number[] = [];
+    const queue = [t.id];
+    while (queue.length > 0) {
+      const parent = queue.shift();
+      for (const child of this.state.tokens.filter((c) => c.previousTokenId === parent)) {
+        queue.push(child.id);
+        if (!child.revoked) {
+          child.revoked = true;
+          revoked.push(child.id);
+        }
+      }
+    }
+    if (revoked.length > 0) this.touch();
+    return revoked;
+  }
+
+  /** Tokens of the bots of a project or group. */
+  resourceTokens(source: Source): Token[] {
+    const botIds = new Set(
+      this.state.users
+        .filter((u) => u.botResource?.type === source.type && u.botResource.id === source.entity.id)
+        .map((u) => u.id),
+    );
+    return this.state.tokens.filter((t) => botIds.has(t.userId));
+  }
+
+  /** The bot's access level on its resource (the token's `access_level`). */
+  botAccessLevel(bot: User): number {
+    if (!bot.botResource) return 0;
+    return this.directMembership(bot.botResource.type, bot.botResource.id, bot.id)?.accessLevel ?? 0;
+  }
+
+  /**
+   * `ResourceAccessTokens::CreateService`: check the caller, create the bot user, make it a member
+   * with the requested level, then create its token. Every failure is a `ModelError`.
+   */
+  createResourceToken(
+    creator: User,
+    source: Source,
+    params: TokenParams & { accessLevel: number },
+  ): NewToken & { bot: User } {
+    const kind = source.type;
+    if (!this.canManageResourceTokens(creator, source)) {
+      throw new ModelError([`User does not have permission to create ${kind} access token`]);
+    }
+    if (!creator.admin) {
+      const level = this.accessLevel(creator, source);
+      if (kind === "project" && params.accessLevel === OWNER && level < OWNER) {
+        throw new ModelError(["Could not provision owner access to project access token"]);
+      }
+      if (level < params.accessLevel) {
+        throw new ModelError([
+          "Access level of the token can't be greater the access level of the user who created the token",
+        ]);
+      }
+    }
+    const username = `${kind}_${source.entity.id}_bot_${randomHex(16)}`;
+    const botTemplate: User = {
+      id: 0,
+      username,
+      name: params.name ?? "",
+      email: `${username}@noreply.${this.host}`,
+      admin: false,
+      kind: "project_bot",
+      state: "active",
+      createdAt: this.nowIso(),
+      provisionedByGroupId: null,
+      botResource: { type: kind, id: source.entity.id },
+    };
+    const expiresAt = this.resolveExpiry(botTemplate, params.expiresAt, "create");
+    const errors = this.validateToken(botTemplate, params, expiresAt);
+    if (errors.length > 0) throw new ModelError(errors);
+    const bot = this.createUser({
+      username,
+      name: botTemplate.name,
+      email: botTemplate.email,
+      kind: "project_bot",
+      botResource: botTemplate.botResource,
+    });
+    this.addMember(source, bot, params.accessLevel);
+    const created = this.insertToken(bot, {
+      name: params.name ?? "",
+      description: params.description ?? null,
+      scopes: params.scopes,
+      expiresAt,
+    });
+    return { ...created, bot };
+  }
+
+  // ------------------------------------------------------------- variables
+
+  variables(type: SourceType, sourceId: number): Variable[] {
+    return this.state.variables.filter((v) => v.sourceType === type && v.sourceId === sourceId);
+  }
+
+  insertVariable(v: Omit<Variable, "id">): Variable {
+    const variable: Variable = { id: this.state.nextId.variable++, ...v };
+    this.state.variables.push(variable);
+    this.touch();
+    return variable;
+  }
+
+  /**
+   * The model validations of a CI/CD variable (`Ci::HasVariable`, `Ci::Maskable`, `Ci::HidableVariable`,
+   * uniqueness per key and environment scope). Returns errors by attribute, empty when valid.
+   */
+  validateVariable(v: Omit<Variable, "id">, previous?: Variable): Record<string, string[]> {
+    const errors: Record<string, string[]> = {};
+    const add = (attr: string, msg: string) => (errors[attr] ??= []).push(msg);
+    if (!v.key) add("key", "can't be blank");
+    else {
+      if (v.key.length > 255) add("key", "is too long (maximum is 255 characters)");
+      if (!/^[a-zA-Z0-9_]+$/.test(v.key)) add("key", "can contain only letters, digits and '_'.");
+    }
+    if (v.masked) {
+      const pattern = v.raw ? MASK_AND_RAW_REGEX : MASK_REGEX;
+      if (!pattern.test(v.value)) add("value", "is invalid");
+    }
+    if (!previous && v.hidden && !v.masked) add("masked", "should be true when variable is hidden");
+    if (
+      previous &&
+      (previous.masked !== v.masked || previous.hidden !== v.hidden) &&
+      (previous.hidden || v.hidden)
+    ) {
+      add(
+        "base",
+        previous.hidden !== v.hidden
+          ? "Only new variables can be set as masked and hidden."
+          : "The visibility setting cannot be changed for masked and hidden variables.",
+      );
+    }
+    if ((v.description ?? "").length > 255) add("description", "is too long (maximum is 255 characters)");
+    const clash = this.variables(v.sourceType, v.sourceId).some(
+      (o) => o.id !== previous?.id && o.key === v.key && o.environmentScope === v.environmentScope,
+    );
+    if (clash) add("key", `(${v.key}) has already been taken`);
+    return errors;
+  }
+
+  deleteVariable(v: Variable): void {
+    this.state.variables = this.state.variables.filter((x) => x.id !== v.id);
+    this.touch();
+  }
+
+  markChanged(): void {
+    this.touch();
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * Service accounts over HTTP (spec §4): instance service accounts (admin) and group service accounts
+ * (admin or group Owner) with their personal access tokens.
+ */
+import { type Sandbox, startSandbox } from "../../sandbox";
+import { Client, ROLES_SEED } from "./helpers";
+
+describe("sandbox service accounts", () => {
+  let sandbox: Sandbox;
+  let api: Client;
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ seed: ROLES_SEED, now: "2030-01-15T08:00:00Z", freezeClock: true });
+    api = new Client(sandbox.url, sandbox.adminToken);
+    for (const u of ["owner", "maint", "outsider"]) tokens[u] = sandbox.mintPersonalToken(u).token;
+  });
+  afterAll(() => sandbox.stop());
+
+  describe("instance service accounts", () => {
+    it("creates one with defaults and lists it (id desc by default)", async () => {
+      const res = await api.post("/service_accounts", {});
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual({
+        id: expect.any(Number),
+        username: expect.stringMatching(/^service_account_[0-9a-f]{32}$/),
+        name: "Service account user",
+        email: expect.stringMatching(/^service_account_[0-9a-f]{32}@noreply\./),
+      });
+      const named = await api.post("/service_accounts", { name: "Deployer", username: "deployer" });
+      const list = await api.get("/service_accounts");
+      const ids = list.body.map((a: { id: number }) => a.id);
+      expect(ids.slice(0, 2)).toEqual([named.body.id, res.body.id]);
+      expect(ids).toContain(sandbox.user("sa")?.id);
+      expect(ids).not.toContain(sandbox.user("gsa")?.id);
+      const byName = await api.get("/service_accounts?order_by=username&sort=asc");
+      const names = byName.body.map((a: { username: string }) => a.username);
+      expect(names).toEqual([...names].sort());
+    });
+
+    it("updates one with PATCH", async () => {
+      const made = await api.post("/service_accounts", { username: "patch-me" });
+      const res = await api.patch(`/service_accounts/${made.body.id}`, { name: "Patched" });
+      expect(res.status).toBe(200);
+      expect(res.body.name).toBe("Patched");
+    });
+
+    it.each([
+      ["a non-admin creating", "POST", "/service_accounts", "maint", 403, { message: "403 Forbidden" }],
+      ["a non-admin listing", "GET", "/service_accounts", "maint", 403, { message: "403 Forbidden" }],
+      [
+        "a taken username (and so e-mail)",
+        "POST",
+        "/service_accounts",
+        "root",
+        400,
+        { message: "400 Bad request - Username has already been taken and Email has already been taken" },
+      ],
+      [
+        "PATCH of an unknown user",
+        "PATCH",
+        "/service_accounts/99999",
+        "root",
+        404,
+        { message: "404 User Not Found" },
+      ],
+      [
+        "PATCH of a regular user",
+        "PATCH",
+        "/service_accounts/USER",
+        "root",
+        400,
+        { message: "400 Bad request - User is not of type Service Account" },
+      ],
+    ])("refuses %s", async (_case, method, path, who, status, error) => {
+      const token = who === "root" ? sandbox.adminToken : tokens[who];
+      const res = await api.request(method, path.replace("USER", String(sandbox.user("maint")?.id)), {
+        token,
+        json: method === "GET" ? undefined : { username: "sa" },
+      });
+      expect(res.status).toBe(status);
+      expect(res.body).toEqual(error);
+    });
+
+    it("manages its tokens through the admin endpoints", async () => {
+      const id = sandbox.user("sa")?.id;
+      const made = await api.post(`/users/${id}/personal_access_tokens`, {
+        name: "sa-token",
+        scopes: ["api"],
+      });
+      expect(made.status).toBe(201);
+      const rotated = await api.post(`/personal_access_tokens/${made.body.id}/rotate`, {});
+      expect(rotated.status).toBe(200);
+      expect((await api.delete(`/personal_access_tokens/${rotated.body.id}`)).status).toBe(204);
+      const list = await api.get(`/personal_access_tokens?user_id=${id}`);
+      expect(list.body.map((t: { revoked: boolean }) => t.revoked)).toEqual([true, true]);
+    });
+  });
+
+  describe("group service accounts", () => {
+    it("lets the group Owner create, list, update and delete them", async () => {
+      const made = await api.post("/groups/acme/service_accounts", { name: "CI" }, { token: tokens.owner });
+      expect(made.status).toBe(201);
+      expect(made.body.username).toMatch(
+        new RegExp(`^service_account_group_${sandbox.groupId("acme")}_[0-9a-f]{32}$`),
+      );
+      const list = await api.get("/groups/acme/service_accounts", { token: tokens.owner });
+      expect(list.body.map((a: { id: number }) => a.id)).toEqual([made.body.id, sandbox.user("gsa")?.id]);
+      const patched = await api.patch(
+        `/groups/acme/service_accounts/${made.body.id}`,
+        { name: "CI 2" },
+        { token: tokens.owner },
+      );
+      expect(patched.body.name).toBe("CI 2");
+      const del = await api.delete(`/groups/acme/service_accounts/${made.body.id}`, { token: tokens.owner });
+      expect(del.status).toBe(204);
+      expect((await api.get(`/users/${made.body.id}`)).status).toBe(404);
+    });
+
+    it("creates, lists, rotates and revokes a group service account's tokens", async () => {
+      const gsa = sandbox.user("gsa")?.id;
+      const base = `/groups/acme/service_accounts/${gsa}/personal_access_tokens`;
+      const made = await api.post(
+        base,
+        { name: "deploy", scopes: ["api", "read_repository"] },
+        { token: tokens.owner },
+      );
+      expect(made.status).toBe(201);
+      expect(made.body).toMatchObject({
+        name: "deploy",
+        user_id: gsa,
+        expires_at: "2031-01-15",
+        token: expect.any(String),
+      });
+      const rotated = await api.post(
+        `${base}/${made.body.id}/rotate`,
+        { expires_at: "2030-03-01" },
+        { token: tokens.owner },
+      );
+      expect(rotated.status).toBe(200);
+      expect(rotated.body.expires_at).toBe("2030-03-01");
+      const list = await api.get(`${base}?state=active`, { token: tokens.owner });
+      expect(list.body.map((t: { id: number }) => t.id)).toEqual([rotated.body.id]);
+      const del = await api.delete(`${base}/${rotated.body.id}`, { token: tokens.owner });
+      expect(del.status).toBe(204);
+      expect(sandbox.tokenStatus(rotated.body.token)).toBe("revoked");
+      const again = await api.post(`${base}/${rotated.body.id}/rotate`, {}, { token: tokens.owner });
+      expect(again.body).toEqual({ message: "400 Bad request - Token already revoked" });
+    });
+
+    it.each<[string, string, string, string, Record<string, unknown> | undefined, number, unknown]>([
+      [
+        "a group Maintainer",
+        "maint",
+        "POST",
+        "/groups/acme/service_accounts",
+        {},
+        403,
+        { message: "403 Forbidden" },
+      ],
+      [
+        "a stranger",
+        "outsider",
+        "GET",
+        "/groups/acme/service_accounts",
+        undefined,
+        404,
+        { message: "404 Group Not Found" },
+      ],
+      [
+        "another group's service account",
+        "owner",
+        "GET",
+        "/groups/acme/service_accounts/OSA/personal_access_tokens",
+        undefined,
+        404,
+        { message: "404 User Not Found" },
+      ],
+      [
+        "a user who is not a service account",
+        "owner",
+        "POST",
+        "/groups/acme/service_accounts/MAINT/personal_access_tokens",
+        { name: "x", scopes: ["api"] },
+        400,
+        { message: "400 Bad request - User is not of type Service Account" },
+      ],
+      [
+        "a lifetime over the maximum",
+        "owner",
+        "POST",
+        "/groups/acme/service_accounts/GSA/personal_access_tokens",
+        { name: "x", scopes: ["api"], expires_at: "2032-01-01" },
+        422,
+        { message: "Expiration date must be before 2031-01-15" },
+      ],
+      [
+        "sudo for a service account",
+        "owner",
+        "POST",
+        "/groups/acme/service_accounts/GSA/personal_access_tokens",
+        { name: "x", scopes: ["sudo"] },
+        422,
+        { message: "Sudo can only be enabled for administrators" },
+      ],
+      [
+        "an invalid scope",
+        "owner",
+        "POST",
+        "/groups/acme/service_accounts/GSA/personal_access_tokens",
+        { name: "x", scopes: ["everything"] },
+        400,
+        { error: "scopes does not have a valid value" },
+      ],
+      [
+        "revoking an unknown token",
+        "owner",
+        "DELETE",
+        "/groups/acme/service_accounts/GSA/personal_access_tokens/999999",
+        undefined,
+        404,
+        { message: "404 Personal Access Token Not Found" },
+      ],
+      [
+        "rotating a token of someone else",
+        "owner",
+        "POST",
+        "/groups/acme/service_accounts/GSA/personal_access_tokens/1/rotate",
+        {},
+        404,
+        { message: "404 Not Found" },
+      ],
+    ])("refuses %s", async (_case, who, method, path, body, status, error) => {
+      const resolved = path
+        .replace("OSA", String(sandbox.user("osa")?.id))
+        .replace("GSA", String(sandbox.user("gsa")?.id))
+        .replace("MAINT", String(sandbox.user("maint")?.id));
+      const res = await api.request(method, resolved, { token: tokens[who], json: body });
+      expect(res.status).toBe(status);
+      expect(res.body).toEqual(error);
+    });
+  });
+});
