@@ -13,6 +13,7 @@ import {
   loadDeclarations,
   type TokenDeclaration,
 } from "./components";
+import { declarationArgs, deliveryTargets } from "./components/props";
 import { currentTime } from "./components/providers/runtime-env";
 
 const config = new pulumi.Config("gitlab-tokens");
@@ -27,26 +28,14 @@ try {
 }
 
 function declare(d: TokenDeclaration) {
-  const common = {
-    key: d.key,
-    name: d.name,
-    description: d.description,
-    scopes: d.scopes,
-    lifetimeDays: d.lifetimeDays,
-    expiresAt: d.expiresAt,
-    rotateBeforeDays: d.rotateBeforeDays,
-    rotateWhenChanged: d.rotateWhenChanged,
-    deliverTo: d.deliverTo,
-    owner: d.owner,
-    justification: d.justification,
-  };
+  const args = { ...declarationArgs(d), deliverTo: d.deliverTo };
   switch (d.kind) {
     case "project":
-      return new ProjectAccessToken(d.key, { ...common, project: d.target, accessLevel: d.accessLevel });
+      return new ProjectAccessToken(d.key, { ...args, project: d.target });
     case "group":
-      return new GroupAccessToken(d.key, { ...common, group: d.target, accessLevel: d.accessLevel });
+      return new GroupAccessToken(d.key, { ...args, group: d.target });
     case "personal":
-      return new PersonalAccessToken(d.key, { ...common, user: d.target, serviceAccount: d.serviceAccount });
+      return new PersonalAccessToken(d.key, { ...args, user: d.target });
   }
 }
 
@@ -64,7 +53,7 @@ export const tokens = Object.fromEntries(
         tokenId: c.tokenId,
         expiresAt: c.expiresAt,
         rotatesAt: c.rotatesAt,
-        deliveredTo: d.deliverTo.map((t) => `${t.project ?? t.group}:${t.variable}`),
+        deliveredTo: deliveryTargets(d),
       },
     ];
   }),

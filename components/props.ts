@@ -9,6 +9,7 @@ import {
   type AccessLevelName,
   type TokenKind,
 } from "./gitlab/facts";
+import type { TokenDeclaration } from "./declarations";
 import type { AccessTokenProps } from "./types";
 
 /** The least-privileged level, used when a project or group token does not name one. */
@@ -60,4 +61,39 @@ export function tokenProps(
     justification: args.justification,
     serviceAccount: kind === "personal" ? args.serviceAccount : undefined,
   };
+}
+
+/** The component arguments for a declaration from tokens.yaml (index.ts and the review use this). */
+export function declarationArgs(d: TokenDeclaration): {
+  key: string;
+  name: string;
+  description: string;
+  scopes: string[];
+  lifetimeDays?: number;
+  expiresAt?: string;
+  rotateBeforeDays: number;
+  rotateWhenChanged: Record<string, string>;
+  owner?: string;
+  justification?: string;
+  accessLevel?: TokenDeclaration["accessLevel"];
+  serviceAccount?: boolean;
+} {
+  return {
+    key: d.key,
+    name: d.name,
+    description: d.description,
+    scopes: d.scopes,
+    lifetimeDays: d.lifetimeDays,
+    expiresAt: d.expiresAt,
+    rotateBeforeDays: d.rotateBeforeDays,
+    rotateWhenChanged: d.rotateWhenChanged,
+    owner: d.owner,
+    justification: d.justification,
+    ...(d.kind === "personal" ? { serviceAccount: d.serviceAccount } : { accessLevel: d.accessLevel }),
+  };
+}
+
+/** `acme/web:DEPLOY_TOKEN` for each delivery, as the program exports it. */
+export function deliveryTargets(d: TokenDeclaration): string[] {
+  return d.deliverTo.map((t) => `${t.project ?? t.group}:${t.variable}`);
 }

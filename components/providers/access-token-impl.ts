@@ -204,6 +204,11 @@ export async function createToken(
   );
 }
 
+/** The expiry a token created at `now` gets: its fixed date, or today + its lifetime. */
+export function expiryFor(props: AccessTokenProps, now: Date): string {
+  return props.fixedExpiresAt ?? addDays(now, props.lifetimeDays ?? 0);
+}
+
 export async function create(
   conn: Connection,
   inputs: AccessTokenProps,
@@ -211,7 +216,7 @@ export async function create(
 ): Promise<dynamic.CreateResult> {
   const gl = client(conn);
   const targetId = await resolveTarget(gl, inputs);
-  const expiresAt = inputs.fixedExpiresAt ?? addDays(now, inputs.lifetimeDays ?? 0);
+  const expiresAt = expiryFor(inputs, now);
   const params: CreateTokenParams = {
     name: inputs.name,
     scopes: inputs.scopes,

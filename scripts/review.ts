@@ -1,0 +1,298 @@
+/**
+ * `npm run review`: the merge-request review of the token declarations. Reads `tokens.yaml` and, when
+ * given, the current stack's state (`--state FILE` from `pulumi stack export`, or `--stack NAME` to
+ * export it here), and writes `<out>/report.md` (token table, changes, policy findings, timeline) and
+ * `<out>/gl-code-quality-report.json` (GitLab Code Quality). Exit code 1 when a mandatory policy is
+ * violated or the declarations have errors (unless `--no-fail`), 2 when the review cannot run.
+ * See docs/review.md.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
+import {
+  ReviewInputError,
+  codeQualityReport,
+  declarationsFromFile,
+  isBlocking,
+  readStateExport,
+  renderMarkdown,
+  repoPath,
+  reviewDeclarations,
+  summarize,
+  type Review,
+  type ReviewInput,
+} from "../components/review";
+import { currentTime, type PackConfig } from "../policies/rules";
+import { ensureEngine } from "./pulumi-engine";
+
+export const REPORT_FILE = "report.md";
+export const CODE_QUALITY_FILE = "gl-code-quality-report.json";
+
+/** Exit codes: clean, blocking findings, the review could not run. */
+export const EXIT = { ok: 0, blocking: 1, error: 2 } as const;
+
+const USAGE = `Usage: npm run review -- [options]
+
+  --declarations FILE   token declarations (default: tokens.yaml)
+  --state FILE          a \`pulumi stack export\` document to compare against
+  --stack NAME          run \`pulumi stack export --stack NAME\` and compare against it
+                        (default: $PULUMI_STACK when --state is not given; neither: every token is new)
+  --policy-config FILE  policy pack configuration (default: $POLICY_PACK_CONFIG, else
+                        policies/config.json, when the file exists; else the pack's defaults)
+  --rotation-epoch VAL  the stack's gitlab-tokens:rotationEpoch (default: Pulumi.<stack>.yaml's, else unchanged)
+  --out DIR             output folder (default: review-out)
+  --now ISO             the time to review at (default: $GITLAB_TOKENS_NOW, else now)
+  --no-fail             exit 0 even with mandatory violations or declaration errors
+  --help                this text
+
+Writes <out>/${REPORT_FILE} and <out>/${CODE_QUALITY_FILE}. Exit code 0: no blocking finding;
+1: a mandatory violation or a declaration error; 2: the review could not run.`;
+
+export interface ReviewOptions {
+  declarations: string;
+  state?: string;
+  stack?: string;
+  policyConfig?: string;
+  rotationEpoch?: string;
+  out: string;
+  now?: string;
+  noFail: boolean;
+  help: boolean;
+}
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ReviewOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        declarations: { type: "string" },
+        state: { type: "string" },
+        stack: { type: "string" },
+        "policy-config": { type: "string" },
+        "rotation-epoch": { type: "string" },
+        out: { type: "string" },
+        now: { type: "string" },
+        "no-fail": { type: "boolean" },
+        help: { type: "boolean" },
+      },
+    }));
+  } catch (e) {
+    throw new ReviewInputError(`${(e as Error).message}\n\n${USAGE}`);
+  }
+  if (values.state !== undefined && values.stack !== undefined) {
+    throw new ReviewInputError("give --state or --stack, not both");
+  }
+  return {
+    declarations: values.declarations ?? "tokens.yaml",
+    state: values.state,
+    stack: values.stack ?? (values.state === undefined ? env.PULUMI_STACK || undefined : undefined),
+    policyConfig: values["policy-config"],
+    rotationEpoch: values["rotation-epoch"],
+    out: values.out ?? "review-out",
+    now: values.now,
+    noFail: values["no-fail"] ?? false,
+    help: values.help ?? false,
+  };
+}
+
+/** What the command touches outside its pure core; tests replace parts of it. */
+export interface ReviewIo {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** The `pulumi stack export` text of a stack, or undefined when the stack does not exist yet. */
+  exportStack: (stack: string, io: ReviewIo) => string | undefined;
+}
+
+/**
+ * `pulumi stack export --stack NAME` with the user's backend and passphrase (secrets stay encrypted),
+ * run in the working folder (a short stack name needs the project's Pulumi.yaml there). Uses the
+ * project's engine (`ensureEngine`), else any `pulumi` on PATH: an export needs no particular version.
+ */
+export function pulumiStackExport(stack: string, io: ReviewIo): string | undefined {
+  let pulumi = "pulumi";
+  let env = io.env;
+  try {
+    const bin = ensureEngine();
+    pulumi = path.join(bin, "pulumi");
+    env = { ...io.env, PATH: `${bin}${path.delimiter}${io.env.PATH ?? ""}` };
+  } catch {
+    // No engine could be provided; try the PATH.
+  }
+  const r = spawnSync(pulumi, ["stack", "export", "--stack", stack, "--non-interactive"], {
+    cwd: io.cwd,
+    env,
+    encoding: "utf8",
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  if (r.error)
+    throw new ReviewInputError(`cannot run pulumi stack export (${r.error.message}); install the Pulumi CLI`);
+  if (r.status !== 0) {
+    if (/no stack named/i.test(r.stderr)) return undefined;
+    const detail = r.stderr.trim().split("\n").slice(0, 5).join("\n");
+    throw new ReviewInputError(`pulumi stack export --stack ${stack} failed (exit ${r.status}):\n${detail}`);
+  }
+  return r.stdout;
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ReviewInputError(`cannot read ${what} ${file} (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
+}
+
+/** The path as the report and Code Quality show it: relative to the working folder when inside it. */
+function displayPath(file: string, cwd: string): string {
+  if (!path.isAbsolute(file)) return repoPath(path.normalize(file));
+  const rel = path.relative(cwd, file);
+  return rel.startsWith("..") || path.isAbsolute(rel) ? file : repoPath(rel);
+}
+
+function loadState(opts: ReviewOptions, io: ReviewIo): { state?: ReviewInput["state"]; note?: string } {
+  if (opts.state !== undefined) {
+    const file = path.resolve(io.cwd, opts.state);
+    const label = `state file \`${displayPath(opts.state, io.cwd)}\``;
+    return { state: { label, tokens: readStateExport(readText(file, "state file"), label) } };
+  }
+  if (opts.stack !== undefined) {
+    const label = `stack \`${opts.stack}\``;
+    const text = io.exportStack(opts.stack, io);
+    if (text === undefined) return { note: `stack ${opts.stack} does not exist yet: every token is new` };
+    return { state: { label, tokens: readStateExport(text, label) } };
+  }
+  return {};
+}
+
+function loadPolicyConfig(opts: ReviewOptions, io: ReviewIo): ReviewInput["policy"] {
+  const candidates =
+    opts.policyConfig !== undefined
+      ? [opts.policyConfig]
+      : [io.env.POLICY_PACK_CONFIG, "policies/config.json"];
+  const given = candidates.find(
+    (c): c is string => !!c && (opts.policyConfig !== undefined || fs.existsSync(path.resolve(io.cwd, c))),
+  );
+  if (given === undefined) return undefined;
+  const text = readText(path.resolve(io.cwd, given), "policy configuration");
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch (e) {
+    throw new ReviewInputError(`policy configuration ${given} is not JSON (${(e as Error).message})`);
+  }
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new ReviewInputError(`policy configuration ${given} must be a JSON object keyed by policy id`);
+  }
+  return { path: displayPath(given, io.cwd), config: config as PackConfig };
+}
+
+/** The stack's `gitlab-tokens:rotationEpoch` from `Pulumi.<stack>.yaml`, when the file sets it. */
+export function stackRotationEpoch(stack: string, cwd: string): string | undefined {
+  const file = path.join(cwd, `Pulumi.${stack.split("/").pop() ?? stack}.yaml`);
+  if (!fs.existsSync(file)) return undefined;
+  let doc: { config?: Record<string, unknown> } | null;
+  try {
+    doc = parseYaml(fs.readFileSync(file, "utf8")) as typeof doc;
+  } catch (e) {
+    throw new ReviewInputError(`cannot read the stack configuration ${file}: ${(e as Error).message}`);
+  }
+  const value = doc?.config?.["gitlab-tokens:rotationEpoch"];
+  return typeof value === "string" || typeof value === "number" ? String(value) : undefined;
+}
+
+function reviewTime(opts: ReviewOptions, env: NodeJS.ProcessEnv): Date {
+  if (opts.now === undefined) return currentTime(env);
+  const now = new Date(opts.now);
+  if (Number.isNaN(now.getTime())) {
+    throw new ReviewInputError(
+      `--now ${JSON.stringify(opts.now)} is not a time; give ISO 8601, e.g. 2026-09-03T12:00:00Z`,
+    );
+  }
+  return now;
+}
+
+/** Runs the review and writes both reports; returns the review. */
+export function runReview(
+  opts: ReviewOptions,
+  io: ReviewIo,
+): { review: Review; files: string[]; note?: string } {
+  const now = reviewTime(opts, io.env);
+  const policy = loadPolicyConfig(opts, io);
+  const { state, note } = loadState(opts, io);
+  const rotationEpoch =
+    opts.rotationEpoch ?? (opts.stack !== undefined ? stackRotationEpoch(opts.stack, io.cwd) : undefined);
+  const declarations = declarationsFromFile(
+    path.resolve(io.cwd, opts.declarations),
+    displayPath(opts.declarations, io.cwd),
+    now,
+  );
+  const review = reviewDeclarations({ declarations, state, policy, now, rotationEpoch });
+
+  const out = path.resolve(io.cwd, opts.out);
+  fs.mkdirSync(out, { recursive: true });
+  const report = path.join(out, REPORT_FILE);
+  const quality = path.join(out, CODE_QUALITY_FILE);
+  fs.writeFileSync(report, renderMarkdown(review));
+  fs.writeFileSync(quality, `${JSON.stringify(codeQualityReport(review), null, 2)}\n`);
+  return { review, files: [report, quality].map((f) => displayPath(f, io.cwd)), note };
+}
+
+function summaryText(review: Review, files: string[], note: string | undefined): string {
+  const s = summarize(review);
+  const against = review.stateLabel ? ` against ${review.stateLabel.replace(/`/g, "")}` : "";
+  const changes = `${s.changes.new} new, ${s.changes.rotate} rotated, ${s.changes.update} updated, ${s.changes.revoke} revoked, ${s.changes.unchanged} unchanged`;
+  return [
+    `gitlab-tokens review of ${review.declarationsPath}${against}`,
+    ...(note ? [`  (${note})`] : []),
+    `  ${s.tokens} tokens; ${review.declarationsLoaded ? changes : "declarations not loaded"}`,
+    `  ${s.blocking} blocking (mandatory violations and errors), ${s.other} other findings`,
+    `  report:       ${files[0]}`,
+    `  code quality: ${files[1]}`,
+  ].join("\n");
+}
+
+/** The command; returns its exit code. */
+export function main(argv: string[], ioIn: Partial<ReviewIo> = {}): number {
+  const io: ReviewIo = {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: (t) => process.stdout.write(`${t}\n`),
+    stderr: (t) => process.stderr.write(`${t}\n`),
+    exportStack: pulumiStackExport,
+    ...ioIn,
+  };
+  try {
+    const opts = parseOptions(argv, io.env);
+    if (opts.help) {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
+    const { review, files, note } = runReview(opts, io);
+    io.stdout(summaryText(review, files, note));
+    const blocking = review.findings.filter(isBlocking);
+    for (const f of blocking) io.stderr(`${f.location.path}:${f.location.line}: ${f.check}: ${f.message}`);
+    if (blocking.length === 0) return EXIT.ok;
+    if (opts.noFail) {
+      io.stderr("blocking findings above; exiting 0 because of --no-fail");
+      return EXIT.ok;
+    }
+    return EXIT.blocking;
+  } catch (e) {
+    // Not a finding: the review could not run (bad arguments, unreadable state, no pulumi, a bug).
+    const detail =
+      e instanceof ReviewInputError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+    io.stderr(`review: ${detail}`);
+    return EXIT.error;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

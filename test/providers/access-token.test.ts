@@ -1,0 +1,302 @@
+/**
+ * The access-token provider's lifecycle calls, for each kind of token, over real HTTP against the
+ * sandbox; and its pure check/diff rules.
+ */
+import { startSandbox, type Sandbox } from "../../sandbox";
+import { GitLabClient } from "../../components/gitlab/client";
+import { addDays, rotationDate } from "../../components/gitlab/facts";
+import * as impl from "../../components/providers/access-token-impl";
+import type { Connection } from "../../components/providers/runtime-env";
+import type { AccessTokenOutputs, AccessTokenProps } from "../../components/types";
+
+const NOW = new Date("2026-11-25T09:00:00Z");
+const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5_000 };
+
+let sandbox: Sandbox;
+let conn: Connection;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ now: NOW, freezeClock: true });
+  conn = { baseUrl: sandbox.url, token: sandbox.adminToken, retry: FAST_RETRY };
+});
+
+afterAll(async () => {
+  await sandbox?.stop();
+});
+
+beforeEach(() => {
+  sandbox.clearFaults();
+  sandbox.resetCounters();
+});
+
+function props(over: Partial<AccessTokenProps>): AccessTokenProps {
+  return {
+    kind: "project",
+    key: "web-deploy",
+    target: "acme/web",
+    name: "web-deploy",
+    description: "deploys the web app",
+    scopes: ["read_registry", "read_repository"],
+    accessLevel: "reporter",
+    lifetimeDays: 30,
+    rotateBeforeDays: 7,
+    rotateWhenChanged: {},
+    rotationEpoch: "",
+    ...over,
+  };
+}
+
+const selfStatus = async (token: string) =>
+  (await fetch(`${sandbox.url}/api/v4/personal_access_tokens/self`, { headers: { "PRIVATE-TOKEN": token } }))
+    .status;
+
+describe.each([
+  [
+    "project",
+    props({}),
+    "POST /api/v4/projects/:id/access_tokens",
+    "DELETE /api/v4/projects/:id/access_tokens/:token_id",
+  ],
+  [
+    "group",
+    props({ kind: "group", key: "sbom", target: "acme", name: "sbom", scopes: ["read_api"] }),
+    "POST /api/v4/groups/:id/access_tokens",
+    "DELETE /api/v4/groups/:id/access_tokens/:token_id",
+  ],
+  [
+    "personal",
+    props({
+      kind: "personal",
+      key: "inv",
+      target: "provisioner",
+      name: "inv",
+      accessLevel: undefined,
+      scopes: ["read_api"],
+      serviceAccount: true,
+    }),
+    "POST /api/v4/users/:user_id/personal_access_tokens",
+    "DELETE /api/v4/personal_access_tokens/:id",
+  ],
+])("%s token lifecycle", (kind, input, createRoute, deleteRoute) => {
+  let created: AccessTokenOutputs;
+  let id: string;
+
+  it("creates a working token with the expiry computed once, at creation", async () => {
+    const checked = impl.check(input, input, NOW);
+    expect(checked.failures).toBeUndefined();
+    const result = await impl.create(conn, checked.inputs as AccessTokenProps, NOW);
+    id = result.id;
+    created = result.outs as AccessTokenOutputs;
+
+    expect(id).toMatch(new RegExp(`^${kind}/\\d+/${created.tokenId}$`));
+    expect(created.token).toMatch(/^glpat-[A-Za-z0-9_-]{20}$/);
+    expect(created.expiresAt).toBe(addDays(NOW, 30));
+    expect(created.rotatesAt).toBe(rotationDate(created.expiresAt, 7));
+    expect(created.active).toBe(true);
+    expect(await selfStatus(created.token)).toBe(200);
+    const info = sandbox.findTokenByValue(created.token)!;
+    expect(info).toMatchObject({ name: input.name, scopes: [...input.scopes].sort() });
+    // The exact URL per kind (a gitbeaker revision once sent group tokens to projects/).
+    expect(sandbox.counters().byRoute[createRoute]).toBe(1);
+  });
+
+  it("reads it back as it is", async () => {
+    sandbox.resetCounters();
+    const r = await impl.read(conn, id, created);
+    expect(r.id).toBe(id);
+    expect(r.props).toMatchObject({ tokenId: created.tokenId, active: true, expiresAt: created.expiresAt });
+    expect(sandbox.counters().total).toBe(1);
+  });
+
+  it("updates its own metadata without calling GitLab", () => {
+    sandbox.resetCounters();
+    const r = impl.update(created, { ...input, rotateBeforeDays: 3, owner: "team-x" });
+    expect(r.outs).toMatchObject({
+      rotatesAt: rotationDate(created.expiresAt, 3),
+      owner: "team-x",
+      token: created.token,
+    });
+    expect(sandbox.counters().total).toBe(0);
+  });
+
+  it("revokes it on delete, and treats an already-gone token as deleted", async () => {
+    await impl.remove(conn, created);
+    expect(await selfStatus(created.token)).toBe(401);
+    expect(sandbox.counters().byRoute[deleteRoute]).toBeGreaterThanOrEqual(1);
+    await expect(impl.remove(conn, created)).resolves.toBeUndefined();
+  });
+
+  it("reports a revoked token as gone on read, so the next up recreates it", async () => {
+    const r = await impl.read(conn, id, created);
+    expect(r).toEqual({});
+  });
+});
+
+describe("read of an expired token", () => {
+  it("reports it as gone once GitLab's clock passes 00:00 UTC of the expiry date", async () => {
+    const c = await impl.create(conn, props({ name: "short", lifetimeDays: 2, rotateBeforeDays: 1 }), NOW);
+    const outs = c.outs as AccessTokenOutputs;
+    sandbox.setNow(`${outs.expiresAt}T00:00:00Z`);
+    try {
+      expect(await impl.read(conn, c.id, outs)).toEqual({});
+    } finally {
+      sandbox.setNow(NOW);
+    }
+  });
+});
+
+describe("a create whose response is lost", () => {
+  it("finds and revokes the token it made, retries, and leaves exactly one active token", async () => {
+    sandbox.setFaults({ lostResponse: { method: "POST", path: "/access_tokens$", times: 1 } });
+    const c = await impl.create(conn, props({ name: "lost-once" }), NOW);
+    const outs = c.outs as AccessTokenOutputs;
+    const same = sandbox.listTokens().filter((t) => t.name === "lost-once");
+    expect(same).toHaveLength(2);
+    expect(same.filter((t) => t.active)).toEqual([expect.objectContaining({ id: outs.tokenId })]);
+    expect(await selfStatus(outs.token)).toBe(200);
+  });
+
+  it("never touches an older token of the same name (the one being replaced)", async () => {
+    const old = await impl.create(conn, props({ name: "rotating" }), NOW);
+    sandbox.setFaults({ lostResponse: { method: "POST", path: "/access_tokens$", times: 2 } });
+    const fresh = await impl.create(conn, props({ name: "rotating" }), NOW);
+    const active = sandbox.listTokens().filter((t) => t.name === "rotating" && t.active);
+    expect(active.map((t) => t.id).sort()).toEqual(
+      [(old.outs as AccessTokenOutputs).tokenId, (fresh.outs as AccessTokenOutputs).tokenId].sort(),
+    );
+  });
+
+  it("gives up after three unanswered attempts, with nothing left active", async () => {
+    sandbox.setFaults({ lostResponse: { method: "POST", path: "/access_tokens$" } });
+    await expect(impl.create(conn, props({ name: "never" }), NOW)).rejects.toThrow(
+      /failed 3 times without an answer from GitLab .*any token those attempts made was found and revoked/,
+    );
+    expect(sandbox.listTokens().filter((t) => t.name === "never" && t.active)).toEqual([]);
+  });
+});
+
+describe("errors", () => {
+  it("name the call and GitLab's message, never the credential", async () => {
+    const bad = props({ target: "acme/nope" });
+    const err = await impl.create(conn, bad, NOW).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toBe("GitLab GET projects/acme%2Fnope: HTTP 404: 404 Project Not Found");
+    expect((err as Error).message).not.toContain(sandbox.adminToken);
+  });
+
+  it("say where to put a credential when there is none", async () => {
+    await expect(impl.create({ baseUrl: sandbox.url, token: undefined }, props({}), NOW)).rejects.toThrow(
+      "no GitLab credential: set it with `pulumi config set --secret gitlab-tokens:token` or the GITLAB_TOKEN environment variable",
+    );
+  });
+
+  it("surface GitLab's refusal of an Owner-level token by a Maintainer", async () => {
+    const maint = sandbox.mintPersonalToken("provisioner", { scopes: ["api"] });
+    const asMaintainer = { ...conn, token: maint.token };
+    await expect(impl.create(asMaintainer, props({ accessLevel: "owner" }), NOW)).rejects.toThrow(
+      /HTTP 400: 400 Bad request - Could not provision owner access to project access token/,
+    );
+  });
+});
+
+describe("retries", () => {
+  it("wait out a 429 with Retry-After and then succeed", async () => {
+    sandbox.setFaults({ rateLimit: { method: "GET", times: 2, retryAfterSeconds: 0 } });
+    const gl = new GitLabClient({ baseUrl: sandbox.url, token: sandbox.adminToken, retry: FAST_RETRY });
+    await expect(gl.resolveProject("acme/web")).resolves.toMatchObject({ path: "acme/web" });
+    expect(sandbox.counters().total).toBe(3);
+  });
+
+  it("retry a GET that failed with 502 or 503", async () => {
+    sandbox.setFaults({
+      error: [
+        { method: "GET", status: 502, times: 1 },
+        { method: "GET", status: 503, times: 1 },
+      ],
+    });
+    const gl = new GitLabClient({ baseUrl: sandbox.url, token: sandbox.adminToken, retry: FAST_RETRY });
+    await expect(gl.resolveGroup("acme")).resolves.toMatchObject({ path: "acme" });
+    expect(sandbox.counters().total).toBe(3);
+  });
+
+  it("never retry a POST that failed with 500 (outcome unknown): the provider reconciles instead", async () => {
+    sandbox.setFaults({ error: { method: "POST", status: 500, times: 1 } });
+    const gl = new GitLabClient({ baseUrl: sandbox.url, token: sandbox.adminToken, retry: FAST_RETRY });
+    const err = await gl
+      .createResourceToken("project", sandbox.projectId("acme/web")!, {
+        name: "x",
+        scopes: ["read_api"],
+        expiresAt: addDays(NOW, 5),
+      })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 500, outcomeUnknown: true });
+    expect(sandbox.counters().byRoute["POST /api/v4/projects/:id/access_tokens"]).toBe(1);
+  });
+});
+
+describe("check and diff (pure: no API calls)", () => {
+  const outs = (over: Partial<AccessTokenOutputs> = {}): AccessTokenOutputs => ({
+    ...props({}),
+    scopes: ["read_registry", "read_repository"],
+    tokenId: 1,
+    token: "glpat-xxxxxxxxxxxxxxxxxxxx",
+    expiresAt: "2026-12-25",
+    rotatesAt: "2026-12-18",
+    active: true,
+    createdAt: "2026-11-25T09:00:00.000Z",
+    userId: 9,
+    targetId: 3,
+    ...over,
+  });
+
+  it("normalises scopes and fills defaults", () => {
+    const r = impl.check(
+      props({}),
+      { ...props({}), scopes: ["read_repository", "read_registry", "read_registry"] },
+      NOW,
+    );
+    expect(r.inputs?.scopes).toEqual(["read_registry", "read_repository"]);
+  });
+
+  it("names the property and what to change", () => {
+    const r = impl.check(props({}), props({ lifetimeDays: undefined, fixedExpiresAt: "2026-11-01" }), NOW);
+    expect(r.failures).toEqual([
+      {
+        property: "fixedExpiresAt",
+        reason: expect.stringContaining("expiresAt is 2026-11-01, which is not after today (2026-11-25)"),
+      },
+    ]);
+  });
+
+  it.each([
+    ["nothing changed", {}, NOW, false, []],
+    ["scopes widened", { scopes: ["api", "read_registry", "read_repository"] }, NOW, true, ["scopes"]],
+    ["access level", { accessLevel: "developer" }, NOW, true, ["accessLevel"]],
+    ["description", { description: "new words" }, NOW, true, ["description"]],
+    ["rotateWhenChanged", { rotateWhenChanged: { reason: "incident" } }, NOW, true, ["rotateWhenChanged"]],
+    ["rotationEpoch", { rotationEpoch: "2" }, NOW, true, ["rotationEpoch"]],
+    ["lifetime", { lifetimeDays: 20 }, NOW, true, ["lifetimeDays"]],
+    ["only the rotation window", { rotateBeforeDays: 3 }, NOW, true, []],
+    ["only the owner", { owner: "team-b" }, NOW, true, []],
+    ["the day before rotation is due", {}, new Date("2026-12-17T23:59:59Z"), false, []],
+    ["the day rotation is due", {}, new Date("2026-12-18T00:00:00Z"), true, ["expiresAt"]],
+  ] as const)("%s", (_what, change, now, changes, replaces) => {
+    const d = impl.diff(outs(), { ...props({}), ...change } as AccessTokenProps, now);
+    expect(d.changes).toBe(changes);
+    expect(d.replaces).toEqual(replaces);
+    expect(d.deleteBeforeReplace).toBe(false);
+  });
+
+  it("does not rotate a token with a fixed expiry date on time (it would come back the same)", () => {
+    const d = impl.diff(
+      outs({ lifetimeDays: undefined, fixedExpiresAt: "2026-12-25" }),
+      props({ lifetimeDays: undefined, fixedExpiresAt: "2026-12-25" }),
+      new Date("2026-12-20T00:00:00Z"),
+    );
+    expect(d.replaces).toEqual([]);
+  });
+
+  it("replaces a token that a refresh found inactive", () => {
+    expect(impl.diff(outs({ active: false }), props({}), NOW).replaces).toEqual(["active"]);
+  });
+});
