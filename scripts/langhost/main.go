@@ -206,7 +206,11 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	args = append(args, entry)
 	args = append(args, req.GetArgs()...)
 
-	configJSON, err := json.Marshal(req.GetConfig())
+	config := req.GetConfig()
+	if config == nil {
+		config = map[string]string{}
+	}
+	configJSON, err := json.Marshal(config)
 	if err != nil {
 		return nil, fmt.Errorf("serialising stack configuration: %w", err)
 	}
@@ -469,7 +473,11 @@ func (h *nodeHost) RunPlugin(
 
 	env := append(os.Environ(), req.GetEnv()...)
 	if stack != nil {
-		configJSON, err := json.Marshal(stack.GetConfig())
+		packConfig := stack.GetConfig()
+		if packConfig == nil {
+			packConfig = map[string]string{}
+		}
+		configJSON, err := json.Marshal(packConfig)
 		if err != nil {
 			return fmt.Errorf("serialising policy configuration: %w", err)
 		}

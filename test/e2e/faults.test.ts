@@ -59,7 +59,8 @@ it("repeated up converges to exactly the declared tokens despite 5xx, 429 and lo
       { status: 502, rate: 0.1 },
     ],
     rateLimit: { rate: 0.15, retryAfterSeconds: 1 },
-    lostResponse: { method: "POST", rate: 0.35 },
+    // Every second create is committed and then its response dropped.
+    lostResponse: { method: "POST", everyNth: 2 },
   });
 
   const attempts: number[] = [];
@@ -71,10 +72,17 @@ it("repeated up converges to exactly the declared tokens despite 5xx, 429 and lo
   }
   expect(converged).toBe(true);
   const faulted = e2e.sandbox.counters().total;
+  const byRoute = e2e.sandbox.counters().byRoute;
 
   // The faults did happen, and nothing extra is left behind.
   e2e.sandbox.clearFaults();
   expect(faulted).toBeGreaterThan(20);
+  // Lost creates were reconciled: the tokens they made were found and revoked.
+  const revokes = Object.entries(byRoute)
+    .filter(([route]) => /^DELETE .*(access_tokens|personal_access_tokens)/.test(route))
+    .reduce((n, [, c]) => n + c, 0);
+  expect(revokes).toBeGreaterThanOrEqual(1);
+  expect(attempts.at(-1)).toBe(0);
   expect(activeByName()).toEqual({ "f-web": 1, "f-api": 1, "f-group": 1, "f-personal": 1 });
 
   // State and GitLab agree: the tokens in state are the active ones, and delivered.
