@@ -23,7 +23,13 @@ import {
 } from "../gitlab/facts";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
 import { validateTokenSpec } from "../validation";
-import { missingCredential, type Connection } from "./runtime-env";
+import {
+  connectionOf,
+  currentTime,
+  missingCredential,
+  type Connection,
+  type ProviderConfig,
+} from "./runtime-env";
 
 /** Properties whose change means a new token (GitLab tokens are immutable). */
 export const REPLACE_ON_CHANGE = [
@@ -285,3 +291,18 @@ export async function remove(conn: Connection, props: AccessTokenOutputs): Promi
   const gl = client(conn);
   await revokeToken(gl, props.kind, props.targetId, props.tokenId);
 }
+
+/**
+ * The entry points the serialised shell calls: raw provider config in; the clock and the
+ * connection are resolved here, so the shell stays a few hundred bytes per method.
+ */
+export const entry = {
+  check: (olds: AccessTokenProps, news: AccessTokenProps) => check(olds, news, currentTime()),
+  diff: (olds: AccessTokenOutputs, news: AccessTokenProps) => diff(olds, news, currentTime()),
+  create: (config: ProviderConfig, inputs: AccessTokenProps) =>
+    create(connectionOf(config), inputs, currentTime()),
+  read: (config: ProviderConfig, id: string, props: AccessTokenOutputs) =>
+    read(connectionOf(config), id, props),
+  update: (olds: AccessTokenOutputs, news: AccessTokenProps) => update(olds, news),
+  remove: (config: ProviderConfig, props: AccessTokenOutputs) => remove(connectionOf(config), props),
+};

@@ -8,31 +8,25 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { providerModule } from "./loader";
+import type { ProviderConfig } from "./runtime-env";
 import type { AccessLevelName, TokenKind } from "../gitlab/facts";
 import { DYNAMIC_MODULE, DYNAMIC_RESOURCES, type AccessTokenOutputs, type AccessTokenProps } from "../types";
 
-type Impl = typeof import("./access-token-impl");
-type Env = typeof import("./runtime-env");
+type Entry = (typeof import("./access-token-impl"))["entry"];
+const impl = (): Entry => (providerModule("access-token-impl") as { entry: Entry }).entry;
 
 class AccessTokenProvider implements pulumi.dynamic.ResourceProvider {
-  private config: Record<string, string | undefined> = {};
+  private config: ProviderConfig = {};
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    const get = (k: string) => req.config.get(k);
-    this.config = { baseUrl: get("gitlab-tokens:baseUrl"), token: get("gitlab-tokens:token") };
-  }
-
-  private connection() {
-    const env = providerModule("runtime-env") as Env;
-    return env.connectionFrom((k) => (k.endsWith(":token") ? this.config.token : this.config.baseUrl));
-  }
-
-  private now(): Date {
-    return (providerModule("runtime-env") as Env).currentTime();
+    this.config = {
+      baseUrl: req.config.get("gitlab-tokens:baseUrl"),
+      token: req.config.get("gitlab-tokens:token"),
+    };
   }
 
   async check(olds: AccessTokenProps, news: AccessTokenProps): Promise<pulumi.dynamic.CheckResult> {
-    return (providerModule("access-token-impl") as Impl).check(olds, news, this.now());
+    return impl().check(olds, news);
   }
 
   async diff(
@@ -40,15 +34,15 @@ class AccessTokenProvider implements pulumi.dynamic.ResourceProvider {
     olds: AccessTokenOutputs,
     news: AccessTokenProps,
   ): Promise<pulumi.dynamic.DiffResult> {
-    return (providerModule("access-token-impl") as Impl).diff(olds, news, this.now());
+    return impl().diff(olds, news);
   }
 
   async create(inputs: AccessTokenProps): Promise<pulumi.dynamic.CreateResult> {
-    return (providerModule("access-token-impl") as Impl).create(this.connection(), inputs, this.now());
+    return impl().create(this.config, inputs);
   }
 
   async read(id: string, props: AccessTokenOutputs): Promise<pulumi.dynamic.ReadResult> {
-    return (providerModule("access-token-impl") as Impl).read(this.connection(), id, props);
+    return impl().read(this.config, id, props);
   }
 
   async update(
@@ -56,11 +50,11 @@ class AccessTokenProvider implements pulumi.dynamic.ResourceProvider {
     olds: AccessTokenOutputs,
     news: AccessTokenProps,
   ): Promise<pulumi.dynamic.UpdateResult> {
-    return (providerModule("access-token-impl") as Impl).update(olds, news);
+    return impl().update(olds, news);
   }
 
   async delete(_id: string, props: AccessTokenOutputs): Promise<void> {
-    return (providerModule("access-token-impl") as Impl).remove(this.connection(), props);
+    return impl().remove(this.config, props);
   }
 }
 

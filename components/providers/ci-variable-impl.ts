@@ -6,7 +6,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { GitLabClient, type ResourceKind, type VariableParams } from "../gitlab/client";
 import { GitLabApiError } from "../gitlab/errors";
-import { missingCredential, type Connection } from "./runtime-env";
+import { connectionOf, missingCredential, type Connection, type ProviderConfig } from "./runtime-env";
 
 export interface CiVariableProps {
   /** project | group */
@@ -144,3 +144,13 @@ export async function remove(conn: Connection, props: CiVariableProps): Promise<
   const gl = client(conn);
   await gl.deleteVariable(props.kind, props.target, props.key, props.environmentScope);
 }
+
+/** The entry points the serialised shell calls (raw provider config in). */
+export const entry = {
+  check,
+  diff,
+  create: (config: ProviderConfig, inputs: CiVariableProps) => create(connectionOf(config), inputs),
+  read: (config: ProviderConfig, id: string, props: CiVariableProps) => read(connectionOf(config), id, props),
+  update: (config: ProviderConfig, news: CiVariableProps) => update(connectionOf(config), news),
+  remove: (config: ProviderConfig, props: CiVariableProps) => remove(connectionOf(config), props),
+};

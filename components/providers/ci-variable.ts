@@ -4,14 +4,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { providerModule } from "./loader";
+import type { ProviderConfig } from "./runtime-env";
 import type { CiVariableProps } from "./ci-variable-impl";
 import { DYNAMIC_MODULE, DYNAMIC_RESOURCES } from "../types";
 
-type Impl = typeof import("./ci-variable-impl");
-type Env = typeof import("./runtime-env");
+type Entry = (typeof import("./ci-variable-impl"))["entry"];
+const impl = (): Entry => (providerModule("ci-variable-impl") as { entry: Entry }).entry;
 
 class CiVariableProvider implements pulumi.dynamic.ResourceProvider {
-  private config: Record<string, string | undefined> = {};
+  private config: ProviderConfig = {};
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     this.config = {
@@ -20,25 +21,20 @@ class CiVariableProvider implements pulumi.dynamic.ResourceProvider {
     };
   }
 
-  private connection() {
-    const env = providerModule("runtime-env") as Env;
-    return env.connectionFrom((k) => (k.endsWith(":token") ? this.config.token : this.config.baseUrl));
-  }
-
   async check(olds: CiVariableProps, news: CiVariableProps): Promise<pulumi.dynamic.CheckResult> {
-    return (providerModule("ci-variable-impl") as Impl).check(olds, news);
+    return impl().check(olds, news);
   }
 
   async diff(_id: string, olds: CiVariableProps, news: CiVariableProps): Promise<pulumi.dynamic.DiffResult> {
-    return (providerModule("ci-variable-impl") as Impl).diff(olds, news);
+    return impl().diff(olds, news);
   }
 
   async create(inputs: CiVariableProps): Promise<pulumi.dynamic.CreateResult> {
-    return (providerModule("ci-variable-impl") as Impl).create(this.connection(), inputs);
+    return impl().create(this.config, inputs);
   }
 
   async read(id: string, props: CiVariableProps): Promise<pulumi.dynamic.ReadResult> {
-    return (providerModule("ci-variable-impl") as Impl).read(this.connection(), id, props);
+    return impl().read(this.config, id, props);
   }
 
   async update(
@@ -46,11 +42,11 @@ class CiVariableProvider implements pulumi.dynamic.ResourceProvider {
     _olds: CiVariableProps,
     news: CiVariableProps,
   ): Promise<pulumi.dynamic.UpdateResult> {
-    return (providerModule("ci-variable-impl") as Impl).update(this.connection(), news);
+    return impl().update(this.config, news);
   }
 
   async delete(_id: string, props: CiVariableProps): Promise<void> {
-    return (providerModule("ci-variable-impl") as Impl).remove(this.connection(), props);
+    return impl().remove(this.config, props);
   }
 }
 

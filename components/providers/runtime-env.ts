@@ -48,6 +48,17 @@ export function connectionFrom(
   return { baseUrl, token, retry: DEFAULT_RETRY_POLICY };
 }
 
+/** What a provider's `configure` keeps from the stack config (held only in the provider process). */
+export interface ProviderConfig {
+  baseUrl?: string;
+  token?: string;
+}
+
+/** The connection for a configured provider: its stack config, else the environment. */
+export function connectionOf(config: ProviderConfig, env: NodeJS.ProcessEnv = process.env): Connection {
+  return connectionFrom((k) => (k.endsWith(":token") ? config.token : config.baseUrl), env);
+}
+
 /** The error for a missing credential; it names where to put one, never a value. */
 export function missingCredential(): Error {
   return new Error(

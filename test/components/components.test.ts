@@ -110,7 +110,7 @@ describe("ProjectAccessToken", () => {
     expect(typeof provider).toBe("string");
     expect(provider.length).toBeLessThan(8_000);
     expect(provider).not.toMatch(/gitbeaker|GitLabClient|PRIVATE-TOKEN/);
-    expect(provider).toContain('providerModule)("access-token-impl")');
+    expect(provider).toContain(`providerModule)("access-token-impl")`);
   });
 
   it.each([
