@@ -7,11 +7,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../gitlab/requester";
 /** Config namespace of this project (`gitlab-tokens:baseUrl`, `gitlab-tokens:token`, …). */
 export const CONFIG_NAMESPACE = "gitlab-tokens";
 
-/**
- * Set to an ISO 8601 time to make the providers (and the policy pack) treat that moment as "now".
- * Used with the sandbox's clock to test expiry and time-based rotation without waiting.
- */
-export const NOW_ENV = "GITLAB_TOKENS_NOW";
+export { NOW_ENV, currentTime } from "../clock";
 
 export const DEFAULT_BASE_URL = "https://gitlab.com";
 
@@ -20,19 +16,6 @@ export interface Connection {
   /** The provisioning credential; undefined when none is configured. */
   token: string | undefined;
   retry?: Partial<RetryPolicy>;
-}
-
-/** The current time, or GITLAB_TOKENS_NOW when set. */
-export function currentTime(env: NodeJS.ProcessEnv = process.env): Date {
-  const v = env[NOW_ENV];
-  if (!v) return new Date();
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime())) {
-    throw new Error(
-      `${NOW_ENV} is ${JSON.stringify(v)}; set it to an ISO 8601 time such as 2027-01-01T00:00:00Z, or unset it`,
-    );
-  }
-  return d;
 }
 
 /**

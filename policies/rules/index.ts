@@ -8,7 +8,7 @@ export * from "./adapters";
 export * from "./config";
 export * from "./check";
 export * from "./evaluate";
-export * from "./time";
+export * from "../../components/clock";
 export { checkMaxLifetime } from "./maxLifetime";
 export { checkLeastPrivilegeScopes, readOnlyAlternatives, statedNeed } from "./leastPrivilegeScopes";
 export { checkAccessLevel } from "./accessLevel";

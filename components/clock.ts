@@ -1,4 +1,7 @@
-/** The clock the policy pack and the review use: the real one, or GITLAB_TOKENS_NOW when set. */
+/**
+ * The clock every part of the project uses — providers, components, policy pack, review: the real
+ * one, or GITLAB_TOKENS_NOW when set. No imports: the policy pack loads this file.
+ */
 
 /** Set to an ISO 8601 time to make time-based behaviour testable (the project-wide variable). */
 export const NOW_ENV = "GITLAB_TOKENS_NOW";
