@@ -56,6 +56,8 @@ let e2e: E2E;
 const secrets = new Set<string>();
 /** The backend's files while tokens exist (destroy empties the current state). */
 let stateWhileLive = "";
+/** `pulumi stack export` while tokens exist. */
+let exportWhileLive = "";
 
 beforeAll(async () => {
   e2e = await startE2E("lifecycle", declarations("initial"), { now: new Date() });
@@ -202,6 +204,7 @@ describe("pulumi up against the sandbox", () => {
     expect(e2e.sandbox.tokenStatus(now["group-read"]!)).toBe("active");
     expect(variableValue("group-read")).toBe(now["group-read"]);
     stateWhileLive = e2e.ws.readStateFiles();
+    exportWhileLive = (await e2e.ws.exportState()).text;
     expect(stateWhileLive).toContain('"ciphertext"');
   });
 
@@ -222,6 +225,7 @@ describe("pulumi up against the sandbox", () => {
   it("7. no token value and not the credential appear in plaintext: state files, CLI output, stack config", async () => {
     expect(secrets.size).toBeGreaterThanOrEqual(8); // the credential + 4 tokens + 3 rotations
     const places: Record<string, string> = {
+      "the exported state (live)": exportWhileLive,
       "the state backend files (live)": stateWhileLive,
       "the state backend files (after destroy)": e2e.ws.readStateFiles(),
       "the CLI's stdout and stderr": e2e.transcript.join("\n"),
