@@ -173,7 +173,23 @@ export class PulumiWorkspace {
   }
 
   stackInit(): Promise<RunResult> {
-    return this.runOk(["stack", "init", this.stack]);
+    return this.keepConfigInWorkspace(() => this.runOk(["stack", "init", this.stack]));
+  }
+
+  /**
+   * `stack init` writes the stack's config file (with the passphrase salt) next to Pulumi.yaml and
+   * has no flag to put it elsewhere; move a file it created into the workspace, where every other
+   * command reads it (`--config-file`), so the project folder stays clean.
+   */
+  private async keepConfigInWorkspace(step: () => Promise<RunResult>): Promise<RunResult> {
+    const written = path.join(this.projectDir, `Pulumi.${this.stack}.yaml`);
+    const existed = fs.existsSync(written);
+    const r = await step();
+    if (!existed && written !== this.configFile && fs.existsSync(written)) {
+      if (!fs.existsSync(this.configFile)) fs.copyFileSync(written, this.configFile);
+      fs.rmSync(written);
+    }
+    return r;
   }
 
   setConfig(key: string, value: string, opts: { secret?: boolean } = {}): Promise<RunResult> {
@@ -193,7 +209,7 @@ export class PulumiWorkspace {
 
   /** Selects the stack, creating it when it does not exist yet. */
   selectOrInit(): Promise<RunResult> {
-    return this.runOk(["stack", "select", "--create", this.stack]);
+    return this.keepConfigInWorkspace(() => this.runOk(["stack", "select", "--create", this.stack]));
   }
 
   refresh(extra: string[] = [], env?: Record<string, string>): Promise<RunResult> {
