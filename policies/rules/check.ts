@@ -103,9 +103,12 @@ export function justificationOf(
   return { text: undefined, unknown: isUnknown(token, "justification") };
 }
 
-/** Where a user writes a justification for this token, for messages. */
+/**
+ * Where a user writes a justification for this token, for messages: the token's own field (a live
+ * token's declaration in tokens.yaml when it is managed), else the policy configuration.
+ */
 export function justificationField(token: NormalisedToken, policyId: string): string {
-  return token.family === "gitlab-tokens"
-    ? "justification"
-    : `justifications["${token.key}"] in the ${policyId} policy config`;
+  if (token.family === "gitlab-tokens") return "justification";
+  if (token.family === "gitlab-api" && token.managed) return `justification on '${token.key}' in tokens.yaml`;
+  return `justifications["${token.key}"] in the ${policyId} policy config`;
 }

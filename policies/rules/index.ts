@@ -5,6 +5,7 @@
  */
 export * from "./token";
 export * from "./adapters";
+export * from "./gitlabApi";
 export * from "./config";
 export * from "./check";
 export * from "./evaluate";

@@ -11,7 +11,7 @@ import {
 } from "../../components/gitlab/facts";
 import { justificationField, justificationOf, unjudged, violation, type Check, type Rule } from "./check";
 import { POLICY_IDS, type LeastPrivilegeScopesConfig } from "./config";
-import { describeToken, isUnknown } from "./token";
+import { describeToken, isLive, isUnknown, liveFix, type NormalisedToken } from "./token";
 
 /** Words that state a read-only need ("pulls images", "clones the repo", "read-only"). */
 const READ_NEED =
@@ -45,6 +45,12 @@ export function readOnlyAlternatives(scope: string): string[] {
 const plural = (items: readonly string[], one: string, many: string) => (items.length === 1 ? one : many);
 const quote = (text: string) => JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 
+/** How to drop scopes: from the declaration, or (a live token) by replacing the token. */
+function removeScopes(token: NormalisedToken, scopes: readonly string[], pronoun: string): string {
+  if (!isLive(token)) return `Remove ${pronoun}`;
+  return liveFix(token, `remove ${scopes.join(", ")} from scopes`, `without ${scopes.join(", ")}`);
+}
+
 export const checkLeastPrivilegeScopes: Rule<LeastPrivilegeScopesConfig> = (token, config) => {
   const who = describeToken(token);
   const scopes = token.scopes;
@@ -69,7 +75,7 @@ export const checkLeastPrivilegeScopes: Rule<LeastPrivilegeScopesConfig> = (toke
       violation(
         "forbidden-scope",
         "scopes",
-        `${who} has ${plural(bad, "scope", "scopes")} ${bad.join(", ")}, which no automation token may carry (forbidden: ${forbidden.join(", ")}). Remove ${plural(bad, "it", "them")}.`,
+        `${who} has ${plural(bad, "scope", "scopes")} ${bad.join(", ")}, which no automation token may carry (forbidden: ${forbidden.join(", ")}). ${removeScopes(token, bad, plural(bad, "it", "them"))}.`,
       ),
     );
   }
@@ -87,7 +93,7 @@ export const checkLeastPrivilegeScopes: Rule<LeastPrivilegeScopesConfig> = (toke
         violation(
           "invalid-scope",
           "scopes",
-          `${who} has ${plural(invalid, "scope", "scopes")} ${invalid.join(", ")}, which GitLab does not accept on a ${token.kind} token${hint}. Remove ${plural(invalid, "it", "them")}; valid scopes: ${valid.join(", ")}.`,
+          `${who} has ${plural(invalid, "scope", "scopes")} ${invalid.join(", ")}, which GitLab does not accept on a ${token.kind} token${hint}. ${removeScopes(token, invalid, plural(invalid, "it", "them"))}; valid scopes: ${valid.join(", ")}.`,
         ),
       );
     }
@@ -106,7 +112,7 @@ export const checkLeastPrivilegeScopes: Rule<LeastPrivilegeScopesConfig> = (toke
           violation(
             "redundant-scope",
             "scopes",
-            `${who} has ${narrow} beside ${broad}, which already grants it. Remove ${narrow}.`,
+            `${who} has ${narrow} beside ${broad}, which already grants it. ${removeScopes(token, [narrow], narrow)}.`,
           ),
         );
       }
@@ -122,7 +128,12 @@ export const checkLeastPrivilegeScopes: Rule<LeastPrivilegeScopesConfig> = (toke
   const narrower = risky
     .filter((s) => (NARROWER_ALTERNATIVES[s] ?? []).length > 0)
     .map((s) => `${s} → ${(NARROWER_ALTERNATIVES[s] ?? []).join(" / ")}`);
-  const orNarrower = narrower.length > 0 ? `, or use narrower scopes (${narrower.join("; ")})` : "";
+  const narrowerWay = !isLive(token)
+    ? "use narrower scopes"
+    : token.managed
+      ? "use narrower scopes there"
+      : "replace it with a token of narrower scopes";
+  const orNarrower = narrower.length > 0 ? `, or ${narrowerWay} (${narrower.join("; ")})` : "";
   if (justification.unknown) {
     checks.push(
       unjudged(token, `whether ${risky.join(", ")} ${plural(risky, "is", "are")} justified`, "justification"),
@@ -149,11 +160,16 @@ export const checkLeastPrivilegeScopes: Rule<LeastPrivilegeScopesConfig> = (toke
       const [first, ...rest] = alternatives;
       if (first === undefined) continue;
       const others = rest.length > 0 ? ` (or ${rest.join(" / ")} for that access alone)` : "";
+      const fix = !isLive(token)
+        ? `Replace ${scope} with ${first}${others}, or say in the justification what the token changes`
+        : token.managed
+          ? `On '${token.key}' in tokens.yaml, replace ${scope} with ${first}${others} (the next \`pulumi up\` replaces the token), or say in its justification what the token changes`
+          : `${liveFix(token, `replace ${scope} with ${first}`, `with ${first} instead of ${scope}${others}`)}; or say in ${where} what the token changes`;
       checks.push(
         violation(
           "narrower-scope-available",
           "scopes",
-          `${who} has ${scope}, but its justification and description state a read-only need (${quote(justification.text)}). Replace ${scope} with ${first}${others}, or say in the justification what the token changes.`,
+          `${who} has ${scope}, but its justification and description state a read-only need (${quote(justification.text)}). ${fix}.`,
         ),
       );
     }

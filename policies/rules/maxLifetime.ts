@@ -5,7 +5,7 @@
 import { POLICY_MAX_LIFETIME_DAYS, addDays } from "../../components/gitlab/facts";
 import { describeLifetime, lifetimeOf, unjudged, violation, type Check, type Rule } from "./check";
 import type { MaxLifetimeConfig } from "./config";
-import { FIELD_NAMES, describeToken, type NormalisedToken } from "./token";
+import { FIELD_NAMES, describeToken, isLive, liveFix, type NormalisedToken } from "./token";
 
 export const checkMaxLifetime: Rule<MaxLifetimeConfig> = (token, config, now) => {
   const max = Math.min(config.maxLifetimeDays, POLICY_MAX_LIFETIME_DAYS);
@@ -19,7 +19,7 @@ export const checkMaxLifetime: Rule<MaxLifetimeConfig> = (token, config, now) =>
       violation(
         "no-expiry",
         names.lifetimeDays,
-        `${who} has no expiry; tokens must expire within ${max} days of creation. ${expiryFix(token, max)}.`,
+        `${who} has no expiry${isLive(token) ? " (expires_at is null)" : ""}; tokens must expire within ${max} days of creation. ${expiryFix(token, max)}.`,
       ),
     ];
   }
@@ -44,7 +44,9 @@ export const checkMaxLifetime: Rule<MaxLifetimeConfig> = (token, config, now) =>
         ? `Set ${names.lifetimeDays} to ${max} or less`
         : lifetime.basis === "today"
           ? expiryFix(token, max, lifetime.from)
-          : `Replace it: ${lowerFirst(expiryFix(token, max))}`;
+          : isLive(token)
+            ? expiryFix(token, max)
+            : `Replace it: ${lowerFirst(expiryFix(token, max))}`;
     checks.push(
       violation(
         "lifetime-too-long",
@@ -58,6 +60,13 @@ export const checkMaxLifetime: Rule<MaxLifetimeConfig> = (token, config, now) =>
 
 /** What to write instead: the user's own fields, and the latest allowed date when a start is known. */
 function expiryFix(token: NormalisedToken, max: number, from?: string): string {
+  if (isLive(token)) {
+    return liveFix(
+      token,
+      `set lifetimeDays to ${max} or less`,
+      `that expires within ${max} days of its creation`,
+    );
+  }
   const date = from
     ? `set expiresAt to ${addDays(from, max)} or earlier`
     : `set expiresAt at most ${max} days ahead`;

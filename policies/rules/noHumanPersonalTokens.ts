@@ -32,6 +32,26 @@ export const checkNoHumanPersonalTokens: Rule<NoHumanPersonalTokensConfig> = (to
     ];
   }
 
+  if (token.family === "gitlab-api") {
+    if (token.serviceAccount === true || listed(token.target) || listed(token.userId)) return [];
+    const user =
+      token.target !== undefined ? `user '${token.target}'` : `user ${token.userId ?? "(unknown)"}`;
+    const gitlabSays =
+      token.serviceAccount === false
+        ? "which GitLab shows as a person (not a bot or service account)"
+        : "which GitLab does not show as a service account";
+    const fix = token.managed
+      ? `Point '${token.key}' in tokens.yaml at a service account (user, serviceAccount: true), ${alternative}; the next \`pulumi up\` replaces the token`
+      : `Revoke it and give the automation a service account's token, ${alternative}, best declared in tokens.yaml; if the user is a service account GitLab does not mark, list it in serviceAccounts in the ${POLICY_IDS.noHumanPersonalTokens} policy config`;
+    return [
+      violation(
+        "human-personal-token",
+        "user_id",
+        `${who} belongs to ${user}, ${gitlabSays}; automation must not use a person's token. ${fix}.`,
+      ),
+    ];
+  }
+
   if (token.userId === undefined) {
     if (isUnknown(token, "userId"))
       return [unjudged(token, "whether the user is a service account", "userId")];

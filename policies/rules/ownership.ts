@@ -4,7 +4,7 @@
  */
 import { unjudged, violation, type Check, type Rule } from "./check";
 import { POLICY_IDS, type OwnershipConfig } from "./config";
-import { describeToken, isUnknown } from "./token";
+import { describeToken, isLive, isUnknown, liveFix, type NormalisedToken } from "./token";
 
 export const checkOwnership: Rule<OwnershipConfig> = (token, config) => {
   const who = describeToken(token);
@@ -15,10 +15,7 @@ export const checkOwnership: Rule<OwnershipConfig> = (token, config) => {
     if (!owner) {
       if (isUnknown(token, "owner")) checks.push(unjudged(token, "the owner", "owner"));
       else {
-        const fix =
-          token.family === "gitlab-tokens"
-            ? "Set owner to the team or person accountable for it"
-            : `Add "${token.key}": "<team or person>" under owners in the ${POLICY_IDS.ownership} policy config`;
+        const fix = ownerFix(token);
         checks.push(
           violation(
             "no-owner",
@@ -36,10 +33,33 @@ export const checkOwnership: Rule<OwnershipConfig> = (token, config) => {
         violation(
           "no-description",
           "description",
-          `${who} has no description; every token must say what it is for. Set description to what the token does and which job or service uses it.`,
+          `${who} has no description; every token must say what it is for. ${descriptionFix(token)}.`,
         ),
       );
     }
   }
   return checks;
 };
+
+/** Where the owner goes: the token's own field, else the policy configuration (or, live, a declaration). */
+function ownerFix(token: NormalisedToken): string {
+  const configured = `Add "${token.key}": "<team or person>" under owners in the ${POLICY_IDS.ownership} policy config`;
+  switch (token.family) {
+    case "gitlab-tokens":
+      return "Set owner to the team or person accountable for it";
+    case "gitlab-provider":
+      return configured;
+    case "gitlab-api":
+      return token.managed
+        ? `On '${token.key}' in tokens.yaml, set owner to the team or person accountable for it`
+        : `${configured}, or declare the token in tokens.yaml with an owner`;
+  }
+}
+
+/** GitLab sets a token's description at creation: a live token gets one only by being replaced. */
+function descriptionFix(token: NormalisedToken): string {
+  const what = "what the token does and which job or service uses it";
+  return isLive(token)
+    ? liveFix(token, `set description to ${what}`, `whose description says ${what}`)
+    : `Set description to ${what}`;
+}

@@ -5,15 +5,27 @@
 import { DEFAULT_LIFETIME_DAYS, DEFAULT_ROTATE_BEFORE_DAYS } from "../../components/gitlab/facts";
 import { describeLifetime, lifetimeOf, unjudged, violation, type Check, type Rule } from "./check";
 import type { RotationWindowConfig } from "./config";
-import { FIELD_NAMES, describeToken, isUnknown } from "./token";
+import { FIELD_NAMES, describeToken, isLive, isUnknown } from "./token";
 
 export const checkRotationWindow: Rule<RotationWindowConfig> = (token, config, now) => {
   const names = FIELD_NAMES[token.family];
   const who = describeToken(token);
   const min = config.minRotateBeforeDays;
 
+  // Where the window is set: for a live token, its declaration (tokens.yaml).
+  const there = isLive(token) ? ` on '${token.key}' in tokens.yaml` : "";
+
   if (token.rotation === undefined) {
     if (isUnknown(token, "rotation")) return [unjudged(token, "the rotation window", names.rotation)];
+    if (isLive(token)) {
+      return [
+        violation(
+          "rotation-not-configured",
+          names.rotation,
+          `${who} is not declared in tokens.yaml, so nothing rotates it. Declare it there (rotateBeforeDays of at least ${min}, below its lifetime) so \`pulumi up\` rotates it, or revoke it.`,
+        ),
+      ];
+    }
     const fix =
       token.family === "gitlab-tokens"
         ? `Set rotateBeforeDays to at least ${min} and below the lifetime (the project default is ${DEFAULT_ROTATE_BEFORE_DAYS})`
@@ -35,7 +47,7 @@ export const checkRotationWindow: Rule<RotationWindowConfig> = (token, config, n
       violation(
         "rotation-not-configured",
         names.rotateBeforeDays,
-        `${who} has no ${names.rotateBeforeDays}, so it is never rotated before it expires. Set it to at least ${min} and below the lifetime.`,
+        `${who} has no ${names.rotateBeforeDays}, so it is never rotated before it expires. Set it${there} to at least ${min} and below the lifetime.`,
       ),
     ];
   }
@@ -46,7 +58,7 @@ export const checkRotationWindow: Rule<RotationWindowConfig> = (token, config, n
       violation(
         "rotation-window-too-short",
         names.rotateBeforeDays,
-        `${who} has ${names.rotateBeforeDays}: ${before}; rotation must start at least ${min} day${min === 1 ? "" : "s"} before expiry so the daily \`pulumi up\` replaces the token while it still works. Set ${names.rotateBeforeDays} to ${min} or more.`,
+        `${who} has ${names.rotateBeforeDays}: ${before}; rotation must start at least ${min} day${min === 1 ? "" : "s"} before expiry so the daily \`pulumi up\` replaces the token while it still works. Set ${names.rotateBeforeDays}${there} to ${min} or more.`,
       ),
     );
   }
@@ -57,8 +69,8 @@ export const checkRotationWindow: Rule<RotationWindowConfig> = (token, config, n
     const suggestion = Math.max(min, Math.min(DEFAULT_ROTATE_BEFORE_DAYS, Math.floor(lifetime.days / 3)));
     const fix =
       suggestion < lifetime.days
-        ? `Set ${names.rotateBeforeDays} below ${lifetime.days} (for example ${suggestion})`
-        : `Lengthen the lifetime beyond ${min} day${min === 1 ? "" : "s"}`;
+        ? `Set ${names.rotateBeforeDays}${there} below ${lifetime.days} (for example ${suggestion})`
+        : `Lengthen the lifetime${there} beyond ${min} day${min === 1 ? "" : "s"}`;
     checks.push(
       violation(
         "rotation-window-not-below-lifetime",

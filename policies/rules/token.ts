@@ -4,8 +4,11 @@
  */
 import type { TokenKind } from "../../components/gitlab/facts";
 
-/** Where a token is declared: this project's dynamic resource, or the official `@pulumi/gitlab` provider. */
-export type TokenFamily = "gitlab-tokens" | "gitlab-provider";
+/**
+ * Where a token comes from: this project's dynamic resource, the official `@pulumi/gitlab` provider,
+ * or GitLab's REST API (a live token the audit read, managed by a declaration in `tokens.yaml` or not).
+ */
+export type TokenFamily = "gitlab-tokens" | "gitlab-provider" | "gitlab-api";
 
 /**
  * The normalised fields a value can be missing from. A field listed in `NormalisedToken.unknown`
@@ -70,8 +73,13 @@ export interface NormalisedToken {
   justification?: string;
   /** Personal tokens of this project: whether the declared user is a service account. */
   serviceAccount?: boolean;
-  /** Personal tokens of the official provider: the GitLab user id. */
+  /** Personal tokens of the official provider and live personal tokens: the GitLab user id. */
   userId?: string;
+  /**
+   * Live tokens (`gitlab-api`): true when a declaration in `tokens.yaml` manages the token (its key is
+   * the declaration's), so a fix goes into that file and `pulumi up` replaces the token.
+   */
+  managed?: boolean;
   /** Fields whose values are not known until apply. */
   unknown: TokenField[];
 }
@@ -112,7 +120,36 @@ export const FIELD_NAMES: Record<
     accessLevel: "accessLevel",
     description: "description",
   },
+  // GitLab's API has no lifetime and no rotation: a live token's lifetime runs from `created_at` to
+  // `expires_at`, and only a declaration in tokens.yaml (`rotateBeforeDays`) rotates it.
+  "gitlab-api": {
+    lifetimeDays: "expires_at",
+    expiresAt: "expires_at",
+    rotation: "tokens.yaml",
+    rotateBeforeDays: "rotateBeforeDays",
+    accessLevel: "access_level",
+    description: "description",
+  },
 };
+
+/** Whether a token was read from GitLab (the audit), rather than declared. */
+export function isLive(token: NormalisedToken): boolean {
+  return token.family === "gitlab-api";
+}
+
+/**
+ * What to do about a live token whose fix GitLab cannot apply in place (scopes, access level, expiry
+ * and description are fixed when a token is created): for a managed token, change its declaration and
+ * let `pulumi up` replace the token; for an unmanaged one, replace it by hand, best with a declaration.
+ *
+ * `declared` is the change in tokens.yaml ("set lifetimeDays to 90 or less"); `replacement` describes
+ * the token to issue instead ("that expires within 90 days of its creation").
+ */
+export function liveFix(token: NormalisedToken, declared: string, replacement: string): string {
+  return token.managed
+    ? `On '${token.key}' in tokens.yaml, ${declared}; the next \`pulumi up\` replaces the token`
+    : `Revoke it and issue a replacement ${replacement}, best declared in tokens.yaml so \`pulumi up\` manages it`;
+}
 
 /** `project token 'web-deploy'`: how messages name a token (`token 'x'` when its kind is unknown). */
 export function describeToken(token: NormalisedToken): string {

@@ -1,0 +1,82 @@
+/**
+ * Asks GitLab for the tokens of every target: resolves each project, group or user, then lists its
+ * access tokens (project, group) or personal tokens (user; an administrator's credential is needed for
+ * other users). A target GitLab refuses (401, 403), does not know (404) or fails on is recorded with
+ * GitLab's message and the audit goes on; only a GitLab that does not answer at all stops it.
+ */
+import { GitLabApiError } from "../gitlab/errors";
+import { liveToken, type AuditGitLab } from "./gitlab";
+import type { ListedTarget, TargetRef } from "./model";
+
+/** GitLab did not answer (no response after the client's retries): the audit cannot run. */
+export class GitLabUnreachableError extends Error {
+  constructor(detail: string) {
+    super(`GitLab did not answer: ${detail}`);
+    this.name = "GitLabUnreachableError";
+  }
+}
+
+/** GitLab's refusal as the report shows it; anything that is not GitLab's answer is re-thrown. */
+function refusal(e: unknown, what: string): string {
+  if (!GitLabApiError.is(e)) throw e;
+  if (e.status === 0) throw new GitLabUnreachableError(`${e.method} ${e.path}: ${e.gitlabMessage}`);
+  return `${what}: ${e.gitlabMessage}`;
+}
+
+async function resolve(
+  gitlab: AuditGitLab,
+  ref: TargetRef,
+): Promise<{ id: number; path: string; serviceAccount?: boolean }> {
+  switch (ref.kind) {
+    case "project":
+      return gitlab.resolveProject(ref.ref);
+    case "group":
+      return gitlab.resolveGroup(ref.ref);
+    case "user": {
+      const u = await gitlab.resolveUser(ref.ref);
+      return { id: u.id, path: u.username, serviceAccount: u.bot || u.serviceAccount === true };
+    }
+  }
+}
+
+async function list(gitlab: AuditGitLab, target: ListedTarget, id: number): Promise<void> {
+  const tokens =
+    target.kind === "user"
+      ? await gitlab.listPersonalTokens(id)
+      : await gitlab.listResourceTokens(target.kind, id);
+  target.tokens = tokens.map(liveToken);
+}
+
+/** Every target's tokens, in the order given; two names for one target are listed once. */
+export async function collectTargets(
+  gitlab: AuditGitLab,
+  refs: readonly TargetRef[],
+): Promise<ListedTarget[]> {
+  const out: ListedTarget[] = [];
+  for (const ref of refs) {
+    const target: ListedTarget = { kind: ref.kind, refs: [ref.ref], from: [...ref.from], tokens: [] };
+    let resolved: Awaited<ReturnType<typeof resolve>>;
+    try {
+      resolved = await resolve(gitlab, ref);
+    } catch (e) {
+      target.problem = refusal(e, "could not find it");
+      out.push(target);
+      continue;
+    }
+    const same = out.find((t) => t.kind === ref.kind && t.resolved?.id === resolved.id);
+    if (same !== undefined) {
+      same.refs.push(ref.ref);
+      for (const f of ref.from) if (!same.from.includes(f)) same.from.push(f);
+      continue;
+    }
+    target.resolved = { id: resolved.id, path: resolved.path };
+    if (resolved.serviceAccount !== undefined) target.serviceAccount = resolved.serviceAccount;
+    try {
+      await list(gitlab, target, resolved.id);
+    } catch (e) {
+      target.problem = refusal(e, "could not list");
+    }
+    out.push(target);
+  }
+  return out;
+}

@@ -1,0 +1,164 @@
+/**
+ * The audit's data: what was asked to be audited, what GitLab listed, and what the audit found. Pure
+ * types and a few constants; no I/O. A token's value is never part of any of it.
+ */
+import type { TokenKind } from "../gitlab/facts";
+import type { Finding } from "../../policies/rules";
+
+/** What the audit lists tokens of: a project's or group's access tokens, a user's personal tokens. */
+export type AuditTargetKind = "project" | "group" | "user";
+export const AUDIT_TARGET_KINDS: readonly AuditTargetKind[] = ["project", "group", "user"];
+
+/** The kind of token each target holds. */
+export const TOKEN_KIND_OF: Record<AuditTargetKind, TokenKind> = {
+  project: "project",
+  group: "group",
+  user: "personal",
+};
+
+/** Where a target came from: a command-line flag, or a declaration in tokens.yaml. */
+export type TargetSource = "flag" | "declarations";
+
+/** A project, group or user to audit, as given (full path, username or numeric id). */
+export interface TargetRef {
+  kind: AuditTargetKind;
+  ref: string;
+  from: TargetSource[];
+}
+
+/**
+ * A token as GitLab lists it, reduced to the fields the audit reads: whatever else GitLab sends (and
+ * a `token` value, which a list never has) is dropped when it is read.
+ */
+export interface LiveToken {
+  id: number;
+  name: string;
+  description: string | null;
+  scopes: string[];
+  /** ISO time. */
+  created_at: string;
+  /** `YYYY-MM-DD`, or null: never expires. */
+  expires_at: string | null;
+  /** ISO time, or null: never used. */
+  last_used_at: string | null;
+  active: boolean;
+  revoked: boolean;
+  /** Project and group tokens: GitLab's integer. */
+  access_level?: number;
+  user_id: number;
+}
+
+/** One target after asking GitLab: resolved (or not) and its tokens (or why they could not be listed). */
+export interface ListedTarget {
+  kind: AuditTargetKind;
+  /** Every way it was named (`acme/web`, `12`); the first is the one shown. */
+  refs: string[];
+  from: TargetSource[];
+  /** GitLab's id and full path (project, group) or username (user), when it was found. */
+  resolved?: { id: number; path: string };
+  /** Users: whether GitLab marks the user a bot or service account. */
+  serviceAccount?: boolean;
+  tokens: LiveToken[];
+  /** Why the tokens could not be listed ("could not list: 401 Unauthorized"); then `tokens` is empty. */
+  problem?: string;
+}
+
+/** A live token's state in GitLab. */
+export type LiveState = "active" | "revoked" | "expired";
+
+/**
+ * What the audit says about a token besides the policy findings.
+ * - `unmanaged`: no declaration in tokens.yaml manages it;
+ * - `duplicate`: more than one active token matches the same declaration;
+ * - `expiring-soon`: it expires within the `--expiring-within` window;
+ * - `never-used`, `unused`: `last_used_at` is empty, or older than the `--unused-days` window;
+ * - `inactive`: revoked or expired (listed with `--all`, not judged).
+ */
+export type NoticeCode = "unmanaged" | "duplicate" | "expiring-soon" | "never-used" | "unused" | "inactive";
+
+export interface AuditNotice {
+  code: NoticeCode;
+  message: string;
+}
+
+/** One live token, judged. */
+export interface AuditedToken {
+  /** The declaration key when managed, else `<kind>:<target>:<name>#<id>` (the key exceptions use). */
+  key: string;
+  /** `<kind>:<target>:<name>#<id>`: unique in the audit, even when two tokens share a declaration. */
+  ref: string;
+  id: number;
+  kind: TokenKind;
+  /** Project or group full path, or username. */
+  target: string;
+  targetId: number;
+  name: string;
+  description: string | null;
+  scopes: string[];
+  /** Project and group tokens: the level's name (or GitLab's number when it has none). */
+  accessLevel?: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  state: LiveState;
+  managed: boolean;
+  /** Personal tokens: whether GitLab marks the user a bot or service account. */
+  serviceAccount?: boolean;
+  /** The policy findings (none for an inactive token, which is not judged). */
+  findings: Finding[];
+  notices: AuditNotice[];
+}
+
+/** A declared token with no active live token. */
+export interface MissingToken {
+  key: string;
+  kind: TokenKind;
+  target: string;
+  name: string;
+  /** Line of the declaration in the declarations file. */
+  line: number;
+  /** `absent`: the target was listed and has no such active token; `unchecked`: it could not be listed. */
+  status: "absent" | "unchecked";
+  message: string;
+}
+
+/** How a target fared, for the report's scope section. */
+export interface AuditedTarget {
+  kind: AuditTargetKind;
+  name: string;
+  id?: number;
+  from: TargetSource[];
+  /** Active tokens listed (all tokens with `--all`). */
+  tokens: number;
+  problem?: string;
+}
+
+export interface AuditSettings {
+  /** Include revoked and expired tokens (not judged). */
+  includeInactive: boolean;
+  /** Report tokens expiring within this many days. */
+  expiringWithinDays: number;
+  /** Report tokens unused for more than this many days. */
+  unusedDays: number;
+}
+
+export interface Audit {
+  now: Date;
+  /** GitLab's URL (without credentials) and the user the credential belongs to. */
+  gitlab: { url: string; user?: string; admin?: boolean };
+  /** The declarations file, when one was read. */
+  declarationsPath?: string;
+  /** The policy configuration file, when one was used. */
+  policyConfigPath?: string;
+  settings: AuditSettings;
+  targets: AuditedTarget[];
+  tokens: AuditedToken[];
+  missing: MissingToken[];
+  /** Findings about the policy configuration itself (malformed exceptions). */
+  configFindings: Finding[];
+}
+
+/** Whether a finding fails the audit: a mandatory policy violation. */
+export function isMandatoryViolation(f: Finding): boolean {
+  return f.status === "violation" && f.severity === "mandatory";
+}

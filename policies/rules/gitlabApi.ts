@@ -1,0 +1,98 @@
+/**
+ * The adapter for live tokens: a token as GitLab's REST API lists it (project, group or personal)
+ * onto a NormalisedToken, so the audit holds the tokens that already live in GitLab against the same
+ * rules as the declarations. The input types are structural: `GitLabToken`
+ * (components/gitlab/client.ts) and `TokenDeclaration` (components/declarations.ts) fit them, and the
+ * policy pack does not load the GitLab client or the YAML loader. The token's value is never read.
+ */
+import { accessLevelName, type TokenKind } from "../../components/gitlab/facts";
+import type { NormalisedToken } from "./token";
+
+/** The fields of a listed token the rules need (GitLab's spelling). */
+export interface GitLabApiToken {
+  id: number;
+  name: string;
+  description?: string | null;
+  scopes: string[];
+  /** ISO time. */
+  created_at: string;
+  /** `YYYY-MM-DD`, or null: never expires. */
+  expires_at: string | null;
+  /** Project and group tokens: the bot user's access level (GitLab's integer). */
+  access_level?: number;
+  user_id?: number;
+}
+
+/** What a declaration in tokens.yaml adds to a live token it manages. */
+export interface GitLabApiDeclaration {
+  key: string;
+  rotateBeforeDays: number;
+  owner?: string;
+  justification?: string;
+  serviceAccount?: boolean;
+}
+
+/** Facts about the token's user that GitLab gives separately (personal tokens). */
+export interface GitLabApiUserFacts {
+  /** GitLab's `bot` on the user: service accounts (and project/group bots) are bots. */
+  serviceAccount?: boolean;
+}
+
+/** The type findings name for a live token (`Finding.tokenType`), after GitLab's API resources. */
+export const LIVE_TOKEN_TYPES: Record<TokenKind, string> = {
+  project: "gitlab-api:ProjectAccessToken",
+  group: "gitlab-api:GroupAccessToken",
+  personal: "gitlab-api:PersonalAccessToken",
+};
+
+/** `project:acme/web:deploy#12`: the identity of a live token no declaration manages. */
+export function liveTokenKey(
+  kind: TokenKind,
+  target: string,
+  token: Pick<GitLabApiToken, "id" | "name">,
+): string {
+  return `${kind}:${target}:${token.name}#${token.id}`;
+}
+
+/**
+ * A live token, normalised. `target` is the project or group full path, or the username, as the
+ * audit resolved it. With a `declaration` the token is managed: its key is the declaration's, and
+ * owner, justification and rotation come from the declaration; GitLab's facts (scopes, level, dates,
+ * description, whether the user is a service account) always come from GitLab. Lifetime is the days
+ * from `created_at` to `expires_at`; a null `expires_at` is a token without expiry.
+ */
+export function fromGitLabApi(
+  token: GitLabApiToken,
+  kind: TokenKind,
+  target: string,
+  declaration?: GitLabApiDeclaration,
+  user: GitLabApiUserFacts = {},
+): NormalisedToken {
+  const liveKey = liveTokenKey(kind, target, token);
+  const created = Number.isNaN(new Date(token.created_at).getTime()) ? undefined : token.created_at;
+  const level = kind === "personal" || token.access_level === undefined ? undefined : token.access_level;
+  const serviceAccount =
+    kind === "personal" ? (user.serviceAccount ?? declaration?.serviceAccount) : undefined;
+  const description = token.description?.trim() ? token.description : undefined;
+  return {
+    key: declaration?.key ?? liveKey,
+    aliases: declaration ? [liveKey] : [],
+    family: "gitlab-api",
+    type: LIVE_TOKEN_TYPES[kind],
+    kind,
+    target,
+    name: token.name,
+    ...(description !== undefined ? { description } : {}),
+    scopes: [...new Set(token.scopes)],
+    ...(level !== undefined ? { accessLevel: accessLevelName(level) ?? String(level) } : {}),
+    ...(token.expires_at ? { expiresAt: token.expires_at.slice(0, 10) } : {}),
+    ...(created !== undefined ? { createdAt: created } : {}),
+    ...(declaration ? { rotation: { rotateBeforeDays: declaration.rotateBeforeDays } } : {}),
+    ...(declaration?.owner !== undefined ? { owner: declaration.owner } : {}),
+    ...(declaration?.justification !== undefined ? { justification: declaration.justification } : {}),
+    ...(serviceAccount !== undefined ? { serviceAccount } : {}),
+    ...(kind === "personal" && token.user_id !== undefined ? { userId: String(token.user_id) } : {}),
+    managed: declaration !== undefined,
+    unknown: [],
+  };
+}

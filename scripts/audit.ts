@@ -1,0 +1,375 @@
+/**
+ * `npm run audit`: an inventory of the access tokens that live in GitLab, held against the
+ * declarations (`tokens.yaml`) and the policy pack's rules. Lists the access tokens of every project
+ * and group and the personal tokens of every user named on the command line or in the declarations,
+ * and writes `<out>/audit.md` (report) and `<out>/inventory.json`. Exit code 1 when a live token breaks
+ * a mandatory policy (unless `--no-fail`), 2 when the audit cannot run. See docs/audit.md.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import {
+  GitLabUnreachableError,
+  auditTargets,
+  auditTokens,
+  collectTargets,
+  credentialUser,
+  inventory,
+  isMandatoryViolation,
+  renderAuditMarkdown,
+  summarizeAudit,
+  type Audit,
+  type AuditConnection,
+  type AuditInput,
+} from "../components/audit";
+import { DeclarationsError, loadDeclarations, type TokenDeclaration } from "../components/declarations";
+import { GitLabClient } from "../components/gitlab/client";
+import { GitLabApiError } from "../components/gitlab/errors";
+import type { RetryPolicy } from "../components/gitlab/requester";
+import { connectionFrom } from "../components/providers/runtime-env";
+import { repoPath } from "../components/review";
+import { currentTime, type PackConfig } from "../policies/rules";
+
+export const REPORT_FILE = "audit.md";
+export const INVENTORY_FILE = "inventory.json";
+
+/** Exit codes: no mandatory violation, a mandatory violation, the audit could not run. */
+export const EXIT = { ok: 0, violations: 1, error: 2 } as const;
+
+const USAGE = `Usage: npm run audit -- [options]
+
+  --project P              audit the access tokens of project P (full path or id); repeatable
+  --group G                audit the access tokens of group G; repeatable
+  --user U                 audit the personal tokens of user U (username or id; needs an
+                           administrator's credential for other users); repeatable
+  --declarations FILE      token declarations: which live tokens are managed, and every project,
+                           group and user they name is audited too (default: tokens.yaml)
+  --no-declarations        read no declarations: audit only the targets given, none is managed
+  --all                    also list revoked and expired tokens (marked, not judged)
+  --expiring-within N      report tokens that expire within N days (default: 14)
+  --unused-days N          report tokens not used for more than N days (default: 90)
+  --policy-config FILE     policy pack configuration (default: $POLICY_PACK_CONFIG, else
+                           policies/config.json, when the file exists; else the pack's defaults)
+  --base-url URL           GitLab (default: $GITLAB_BASE_URL, else https://gitlab.com)
+  --out DIR                output folder (default: audit-out)
+  --now ISO                the time to audit at (default: $GITLAB_TOKENS_NOW, else now)
+  --no-fail                exit 0 even with mandatory violations
+  --help                   this text
+
+The credential is read from $GITLAB_TOKEN only (read_api scope; Maintainer or Owner of the projects
+and groups; an administrator's token for other users' personal tokens). Writes <out>/${REPORT_FILE}
+and <out>/${INVENTORY_FILE}. Exit code 0: no mandatory violation; 1: a live token breaks a mandatory
+policy; 2: the audit could not run.`;
+
+/** A problem with the audit's inputs or with reaching GitLab: the audit cannot run (exit 2). */
+export class AuditInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AuditInputError";
+  }
+}
+
+export interface AuditOptions {
+  projects: string[];
+  groups: string[];
+  users: string[];
+  /** Undefined with `--no-declarations`. */
+  declarations?: string;
+  all: boolean;
+  expiringWithin: number;
+  unusedDays: number;
+  policyConfig?: string;
+  baseUrl?: string;
+  out: string;
+  now?: string;
+  noFail: boolean;
+  help: boolean;
+}
+
+function wholeNumber(flag: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < min) {
+    throw new AuditInputError(
+      `${flag} is ${JSON.stringify(value)}; give a whole number of days, at least ${min}`,
+    );
+  }
+  return Number(value);
+}
+
+export function parseOptions(argv: string[]): AuditOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        project: { type: "string", multiple: true },
+        group: { type: "string", multiple: true },
+        user: { type: "string", multiple: true },
+        declarations: { type: "string" },
+        "no-declarations": { type: "boolean" },
+        all: { type: "boolean" },
+        "expiring-within": { type: "string" },
+        "unused-days": { type: "string" },
+        "policy-config": { type: "string" },
+        "base-url": { type: "string" },
+        out: { type: "string" },
+        now: { type: "string" },
+        "no-fail": { type: "boolean" },
+        help: { type: "boolean" },
+      },
+    }));
+  } catch (e) {
+    throw new AuditInputError(`${(e as Error).message}\n\n${USAGE}`);
+  }
+  if (values.declarations !== undefined && values["no-declarations"]) {
+    throw new AuditInputError("give --declarations or --no-declarations, not both");
+  }
+  return {
+    projects: values.project ?? [],
+    groups: values.group ?? [],
+    users: values.user ?? [],
+    declarations: values["no-declarations"] ? undefined : (values.declarations ?? "tokens.yaml"),
+    all: values.all ?? false,
+    expiringWithin: wholeNumber("--expiring-within", values["expiring-within"], 14, 0),
+    unusedDays: wholeNumber("--unused-days", values["unused-days"], 90, 1),
+    policyConfig: values["policy-config"],
+    baseUrl: values["base-url"],
+    out: values.out ?? "audit-out",
+    now: values.now,
+    noFail: values["no-fail"] ?? false,
+    help: values.help ?? false,
+  };
+}
+
+/** What the command touches outside its core; tests replace parts of it. */
+export interface AuditIo {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** The GitLab client's retry policy (tests shorten it). Default - the client's. */
+  retry?: Partial<RetryPolicy>;
+}
+
+function readText(file: string, what: string, shown: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new AuditInputError(`cannot read ${what} ${shown} (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
+}
+
+/** The path as the report shows it: relative to the working folder when inside it. */
+function displayPath(file: string, cwd: string): string {
+  if (!path.isAbsolute(file)) return repoPath(path.normalize(file));
+  const rel = path.relative(cwd, file);
+  return rel.startsWith("..") || path.isAbsolute(rel) ? file : repoPath(rel);
+}
+
+/** GitLab's URL as the report shows it; one with a user or password in it is refused. */
+export function displayUrl(baseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new AuditInputError(`the GitLab URL is not a URL; give one like https://gitlab.example.com`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new AuditInputError(`the GitLab URL must start with https:// (or http://)`);
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw new AuditInputError(
+      "the GitLab URL has a user or password in it; give the URL alone and the credential in GITLAB_TOKEN",
+    );
+  }
+  return url.toString().replace(/\/+$/, "");
+}
+
+function auditTime(opts: AuditOptions, env: NodeJS.ProcessEnv): Date {
+  if (opts.now === undefined) {
+    try {
+      return currentTime(env);
+    } catch (e) {
+      throw new AuditInputError((e as Error).message);
+    }
+  }
+  const now = new Date(opts.now);
+  if (Number.isNaN(now.getTime())) {
+    throw new AuditInputError(
+      `--now ${JSON.stringify(opts.now)} is not a time; give ISO 8601, e.g. 2026-09-03T12:00:00Z`,
+    );
+  }
+  return now;
+}
+
+function loadPolicyConfig(opts: AuditOptions, io: AuditIo): AuditInput["policy"] {
+  const candidates =
+    opts.policyConfig !== undefined
+      ? [opts.policyConfig]
+      : [io.env.POLICY_PACK_CONFIG, "policies/config.json"];
+  const given = candidates.find(
+    (c): c is string => !!c && (opts.policyConfig !== undefined || fs.existsSync(path.resolve(io.cwd, c))),
+  );
+  if (given === undefined) return undefined;
+  const text = readText(path.resolve(io.cwd, given), "policy configuration", given);
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch (e) {
+    throw new AuditInputError(`policy configuration ${given} is not JSON (${(e as Error).message})`);
+  }
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new AuditInputError(`policy configuration ${given} must be a JSON object keyed by policy id`);
+  }
+  return { path: displayPath(given, io.cwd), config: config as PackConfig };
+}
+
+function loadDeclarationsOption(
+  opts: AuditOptions,
+  io: AuditIo,
+  now: Date,
+): { path: string; tokens: TokenDeclaration[] } | undefined {
+  if (opts.declarations === undefined) return undefined;
+  const shown = displayPath(opts.declarations, io.cwd);
+  try {
+    return { path: shown, tokens: loadDeclarations(path.resolve(io.cwd, opts.declarations), now, shown) };
+  } catch (e) {
+    if (e instanceof DeclarationsError) {
+      throw new AuditInputError(`${e.message}\n(fix the declarations, or run with --no-declarations)`);
+    }
+    throw e;
+  }
+}
+
+function connection(opts: AuditOptions, io: AuditIo): AuditConnection & { url: string } {
+  const conn = connectionFrom(() => undefined, io.env);
+  const baseUrl = opts.baseUrl ?? conn.baseUrl;
+  const url = displayUrl(baseUrl);
+  if (!conn.token) {
+    throw new AuditInputError(
+      "no GitLab credential: set the GITLAB_TOKEN environment variable (read_api scope; an administrator's token to list users' personal tokens)",
+    );
+  }
+  return { baseUrl, url, token: conn.token, retry: { ...conn.retry, ...io.retry } };
+}
+
+/** GitLab's answer to the credential check, as an error that stops the audit. */
+function gitlabRefused(e: unknown, url: string): never {
+  if (!GitLabApiError.is(e)) throw e;
+  throw new AuditInputError(
+    e.status === 0
+      ? `GitLab at ${url} did not answer: ${e.gitlabMessage}`
+      : `GitLab at ${url} refused the credential: ${e.gitlabMessage}`,
+  );
+}
+
+/** Runs the audit and writes both files; returns the audit and the files' paths. */
+export async function runAudit(opts: AuditOptions, io: AuditIo): Promise<{ audit: Audit; files: string[] }> {
+  const now = auditTime(opts, io.env);
+  const policy = loadPolicyConfig(opts, io);
+  const declarations = loadDeclarationsOption(opts, io, now);
+  const targets = auditTargets(
+    { projects: opts.projects, groups: opts.groups, users: opts.users },
+    declarations?.tokens,
+  );
+  if (targets.length === 0) {
+    throw new AuditInputError(
+      "nothing to audit: name projects, groups or users with --project, --group, --user, or declare tokens in the declarations file",
+    );
+  }
+  const conn = connection(opts, io);
+  const me = await credentialUser(conn).catch((e: unknown) => gitlabRefused(e, conn.url));
+  let listed;
+  try {
+    listed = await collectTargets(new GitLabClient(conn), targets);
+  } catch (e) {
+    if (e instanceof GitLabUnreachableError) throw new AuditInputError(`${e.message} (${conn.url})`);
+    throw e;
+  }
+  const audit = auditTokens({
+    targets: listed,
+    declarations,
+    policy,
+    now,
+    settings: {
+      includeInactive: opts.all,
+      expiringWithinDays: opts.expiringWithin,
+      unusedDays: opts.unusedDays,
+    },
+    gitlab: { url: conn.url, user: me.username, admin: me.admin },
+  });
+
+  const out = path.resolve(io.cwd, opts.out);
+  fs.mkdirSync(out, { recursive: true });
+  const report = path.join(out, REPORT_FILE);
+  const json = path.join(out, INVENTORY_FILE);
+  fs.writeFileSync(report, renderAuditMarkdown(audit));
+  fs.writeFileSync(json, `${JSON.stringify(inventory(audit), null, 2)}\n`);
+  return { audit, files: [report, json].map((f) => displayPath(f, io.cwd)) };
+}
+
+function summaryText(audit: Audit, files: string[]): string {
+  const s = summarizeAudit(audit);
+  const who = audit.gitlab.user
+    ? ` as ${audit.gitlab.user}${audit.gitlab.admin ? " (administrator)" : ""}`
+    : "";
+  const inactive = audit.settings.includeInactive ? ` (+${s.inactive} revoked or expired)` : "";
+  const managed = audit.declarationsPath
+    ? `${s.managed} managed, ${s.unmanaged} unmanaged; ${s.missing} declared token${s.missing === 1 ? "" : "s"} missing from GitLab${s.unchecked > 0 ? ` (${s.unchecked} not checked)` : ""}`
+    : "no declarations read";
+  return [
+    `gitlab-tokens audit of ${audit.gitlab.url}${who}, as of ${audit.now.toISOString()}`,
+    `  ${s.active} active tokens${inactive} in ${audit.targets.length} projects, groups and users: ${managed}`,
+    `  ${s.mandatory} mandatory violations on ${s.failingTokens} tokens, ${s.otherFindings} other findings`,
+    `  ${s.expiringSoon} expiring within ${audit.settings.expiringWithinDays} days, ${s.unused} unused for more than ${audit.settings.unusedDays} days, ${s.neverUsed} never used`,
+    ...audit.targets
+      .filter((t) => t.problem !== undefined)
+      .map((t) => `  ${t.kind} ${t.name}: ${t.problem ?? ""}`),
+    `  report:    ${files[0]}`,
+    `  inventory: ${files[1]}`,
+  ].join("\n");
+}
+
+/** The command; returns its exit code. */
+export async function main(argv: string[], ioIn: Partial<AuditIo> = {}): Promise<number> {
+  const io: AuditIo = {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: (t) => process.stdout.write(`${t}\n`),
+    stderr: (t) => process.stderr.write(`${t}\n`),
+    ...ioIn,
+  };
+  try {
+    const opts = parseOptions(argv);
+    if (opts.help) {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
+    const { audit, files } = await runAudit(opts, io);
+    io.stdout(summaryText(audit, files));
+    const blocking = audit.tokens.flatMap((t) =>
+      t.findings.filter(isMandatoryViolation).map((f) => ({ t, f })),
+    );
+    for (const { t, f } of blocking) io.stderr(`${t.ref}: ${f.policy}: ${f.message}`);
+    if (blocking.length === 0) return EXIT.ok;
+    if (opts.noFail) {
+      io.stderr("mandatory violations above; exiting 0 because of --no-fail");
+      return EXIT.ok;
+    }
+    return EXIT.violations;
+  } catch (e) {
+    // Not a finding: the audit could not run (bad arguments, no credential, GitLab unreachable, a bug).
+    const detail =
+      e instanceof AuditInputError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+    io.stderr(`audit: ${detail}`);
+    return EXIT.error;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
