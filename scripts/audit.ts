@@ -20,15 +20,13 @@ import {
   summarizeAudit,
   type Audit,
   type AuditConnection,
-  type AuditInput,
 } from "../components/audit";
 import { DeclarationsError, loadDeclarations, type TokenDeclaration } from "../components/declarations";
 import { GitLabClient } from "../components/gitlab/client";
 import { GitLabApiError } from "../components/gitlab/errors";
 import type { RetryPolicy } from "../components/gitlab/requester";
 import { connectionFrom } from "../components/providers/runtime-env";
-import { repoPath } from "../components/review";
-import { currentTime, type PackConfig } from "../policies/rules";
+import { CliInputError, displayPath, loadPolicyConfig, timeOption } from "./cli-inputs";
 
 export const REPORT_FILE = "audit.md";
 export const INVENTORY_FILE = "inventory.json";
@@ -62,7 +60,7 @@ and <out>/${INVENTORY_FILE}. Exit code 0: no mandatory violation; 1: a live toke
 policy; 2: the audit could not run.`;
 
 /** A problem with the audit's inputs or with reaching GitLab: the audit cannot run (exit 2). */
-export class AuditInputError extends Error {
+export class AuditInputError extends CliInputError {
   constructor(message: string) {
     super(message);
     this.name = "AuditInputError";
@@ -153,21 +151,6 @@ export interface AuditIo {
   retry?: Partial<RetryPolicy>;
 }
 
-function readText(file: string, what: string, shown: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new AuditInputError(`cannot read ${what} ${shown} (${(e as NodeJS.ErrnoException).code ?? e})`);
-  }
-}
-
-/** The path as the report shows it: relative to the working folder when inside it. */
-function displayPath(file: string, cwd: string): string {
-  if (!path.isAbsolute(file)) return repoPath(path.normalize(file));
-  const rel = path.relative(cwd, file);
-  return rel.startsWith("..") || path.isAbsolute(rel) ? file : repoPath(rel);
-}
-
 /** GitLab's URL as the report shows it; one with a user or password in it is refused. */
 export function displayUrl(baseUrl: string): string {
   let url: URL;
@@ -185,45 +168,6 @@ export function displayUrl(baseUrl: string): string {
     );
   }
   return url.toString().replace(/\/+$/, "");
-}
-
-function auditTime(opts: AuditOptions, env: NodeJS.ProcessEnv): Date {
-  if (opts.now === undefined) {
-    try {
-      return currentTime(env);
-    } catch (e) {
-      throw new AuditInputError((e as Error).message);
-    }
-  }
-  const now = new Date(opts.now);
-  if (Number.isNaN(now.getTime())) {
-    throw new AuditInputError(
-      `--now ${JSON.stringify(opts.now)} is not a time; give ISO 8601, e.g. 2026-09-03T12:00:00Z`,
-    );
-  }
-  return now;
-}
-
-function loadPolicyConfig(opts: AuditOptions, io: AuditIo): AuditInput["policy"] {
-  const candidates =
-    opts.policyConfig !== undefined
-      ? [opts.policyConfig]
-      : [io.env.POLICY_PACK_CONFIG, "policies/config.json"];
-  const given = candidates.find(
-    (c): c is string => !!c && (opts.policyConfig !== undefined || fs.existsSync(path.resolve(io.cwd, c))),
-  );
-  if (given === undefined) return undefined;
-  const text = readText(path.resolve(io.cwd, given), "policy configuration", given);
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch (e) {
-    throw new AuditInputError(`policy configuration ${given} is not JSON (${(e as Error).message})`);
-  }
-  if (typeof config !== "object" || config === null || Array.isArray(config)) {
-    throw new AuditInputError(`policy configuration ${given} must be a JSON object keyed by policy id`);
-  }
-  return { path: displayPath(given, io.cwd), config: config as PackConfig };
 }
 
 function loadDeclarationsOption(
@@ -267,8 +211,8 @@ function gitlabRefused(e: unknown, url: string): never {
 
 /** Runs the audit and writes both files; returns the audit and the files' paths. */
 export async function runAudit(opts: AuditOptions, io: AuditIo): Promise<{ audit: Audit; files: string[] }> {
-  const now = auditTime(opts, io.env);
-  const policy = loadPolicyConfig(opts, io);
+  const now = timeOption(opts.now, io.env);
+  const policy = loadPolicyConfig(opts.policyConfig, io.env, io.cwd);
   const declarations = loadDeclarationsOption(opts, io, now);
   const targets = auditTargets(
     { projects: opts.projects, groups: opts.groups, users: opts.users },
@@ -362,7 +306,7 @@ export async function main(argv: string[], ioIn: Partial<AuditIo> = {}): Promise
   } catch (e) {
     // Not a finding: the audit could not run (bad arguments, no credential, GitLab unreachable, a bug).
     const detail =
-      e instanceof AuditInputError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+      e instanceof CliInputError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
     io.stderr(`audit: ${detail}`);
     return EXIT.error;
   }

@@ -18,13 +18,12 @@ import {
   isBlocking,
   readStateExport,
   renderMarkdown,
-  repoPath,
   reviewDeclarations,
   summarize,
   type Review,
   type ReviewInput,
 } from "../components/review";
-import { currentTime, type PackConfig } from "../policies/rules";
+import { CliInputError, displayPath, loadPolicyConfig, readText, timeOption } from "./cli-inputs";
 import { ensureEngine } from "./pulumi-engine";
 
 export const REPORT_FILE = "report.md";
@@ -141,21 +140,6 @@ export function pulumiStackExport(stack: string, io: ReviewIo): string | undefin
   return r.stdout;
 }
 
-function readText(file: string, what: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new ReviewInputError(`cannot read ${what} ${file} (${(e as NodeJS.ErrnoException).code ?? e})`);
-  }
-}
-
-/** The path as the report and Code Quality show it: relative to the working folder when inside it. */
-function displayPath(file: string, cwd: string): string {
-  if (!path.isAbsolute(file)) return repoPath(path.normalize(file));
-  const rel = path.relative(cwd, file);
-  return rel.startsWith("..") || path.isAbsolute(rel) ? file : repoPath(rel);
-}
-
 function loadState(opts: ReviewOptions, io: ReviewIo): { state?: ReviewInput["state"]; note?: string } {
   if (opts.state !== undefined) {
     const file = path.resolve(io.cwd, opts.state);
@@ -169,28 +153,6 @@ function loadState(opts: ReviewOptions, io: ReviewIo): { state?: ReviewInput["st
     return { state: { label, tokens: readStateExport(text, label) } };
   }
   return {};
-}
-
-function loadPolicyConfig(opts: ReviewOptions, io: ReviewIo): ReviewInput["policy"] {
-  const candidates =
-    opts.policyConfig !== undefined
-      ? [opts.policyConfig]
-      : [io.env.POLICY_PACK_CONFIG, "policies/config.json"];
-  const given = candidates.find(
-    (c): c is string => !!c && (opts.policyConfig !== undefined || fs.existsSync(path.resolve(io.cwd, c))),
-  );
-  if (given === undefined) return undefined;
-  const text = readText(path.resolve(io.cwd, given), "policy configuration");
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch (e) {
-    throw new ReviewInputError(`policy configuration ${given} is not JSON (${(e as Error).message})`);
-  }
-  if (typeof config !== "object" || config === null || Array.isArray(config)) {
-    throw new ReviewInputError(`policy configuration ${given} must be a JSON object keyed by policy id`);
-  }
-  return { path: displayPath(given, io.cwd), config: config as PackConfig };
 }
 
 /** The stack's `gitlab-tokens:rotationEpoch` from `Pulumi.<stack>.yaml`, when the file sets it. */
@@ -207,24 +169,13 @@ export function stackRotationEpoch(stack: string, cwd: string): string | undefin
   return typeof value === "string" || typeof value === "number" ? String(value) : undefined;
 }
 
-function reviewTime(opts: ReviewOptions, env: NodeJS.ProcessEnv): Date {
-  if (opts.now === undefined) return currentTime(env);
-  const now = new Date(opts.now);
-  if (Number.isNaN(now.getTime())) {
-    throw new ReviewInputError(
-      `--now ${JSON.stringify(opts.now)} is not a time; give ISO 8601, e.g. 2026-09-03T12:00:00Z`,
-    );
-  }
-  return now;
-}
-
 /** Runs the review and writes both reports; returns the review. */
 export function runReview(
   opts: ReviewOptions,
   io: ReviewIo,
 ): { review: Review; files: string[]; note?: string } {
-  const now = reviewTime(opts, io.env);
-  const policy = loadPolicyConfig(opts, io);
+  const now = timeOption(opts.now, io.env);
+  const policy = loadPolicyConfig(opts.policyConfig, io.env, io.cwd);
   const { state, note } = loadState(opts, io);
   const rotationEpoch =
     opts.rotationEpoch ?? (opts.stack !== undefined ? stackRotationEpoch(opts.stack, io.cwd) : undefined);
@@ -287,7 +238,11 @@ export function main(argv: string[], ioIn: Partial<ReviewIo> = {}): number {
   } catch (e) {
     // Not a finding: the review could not run (bad arguments, unreadable state, no pulumi, a bug).
     const detail =
-      e instanceof ReviewInputError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+      e instanceof ReviewInputError || e instanceof CliInputError
+        ? e.message
+        : e instanceof Error
+          ? (e.stack ?? e.message)
+          : String(e);
     io.stderr(`review: ${detail}`);
     return EXIT.error;
   }
