@@ -6,26 +6,15 @@
  */
 import type { Finding } from "../../policies/rules";
 import { isoDate } from "../gitlab/facts";
-import { cell, code } from "../review/markdown";
+import { cell, code, findingLabel } from "../review/markdown";
 import { summarizeAudit } from "./judge";
 import type { Audit, AuditNotice, AuditedToken, MissingToken, NoticeCode } from "./model";
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** `❌ mandatory violation`, `ℹ️ exempted`, … for a policy finding. */
+/** `❌ mandatory violation`, `ℹ️ exempted`, … for a policy finding (the review's labels). */
 export function auditFindingLabel(f: Finding): string {
-  switch (f.status) {
-    case "violation":
-      return f.severity === "mandatory" ? "❌ mandatory violation" : "⚠️ advisory violation";
-    case "exempted":
-      return "ℹ️ exempted";
-    case "unjudged":
-      return "ℹ️ not judged";
-    case "exception-expired":
-      return "⚠️ exception expired";
-    case "exception-invalid":
-      return "⚠️ invalid exception";
-  }
+  return findingLabel(f);
 }
 
 function findingLine(f: Finding): string {

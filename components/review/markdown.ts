@@ -129,7 +129,7 @@ function changeList(review: Review): string[] {
 }
 
 /** `❌ mandatory violation`, `ℹ️ exempted`, … */
-export function findingLabel(f: ReviewFinding): string {
+export function findingLabel(f: Pick<ReviewFinding, "status" | "severity"> & { check?: string }): string {
   switch (f.status) {
     case "error":
       return f.check === DECLARATIONS_CHECK ? "❌ declaration error" : "❌ refused by the provider's check";
