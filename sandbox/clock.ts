@@ -18,8 +18,10 @@ export class Clock {
   private frozenAt: number | undefined;
 
   constructor(start?: Date | string, frozen = false) {
-    if (start !== undefined) this.setNow(start);
+    // Freeze first: a frozen clock set to `start` stands exactly there (set-then-freeze would let a
+    // millisecond or two pass in between).
     if (frozen) this.freeze();
+    if (start !== undefined) this.setNow(start);
   }
 
   now(): Date {

@@ -119,8 +119,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let model: Model;
   if (saved) {
     clock.restore(saved.clock);
-    if (opts.now !== undefined) clock.setNow(opts.now);
     if (opts.freezeClock) clock.freeze();
+    if (opts.now !== undefined) clock.setNow(opts.now);
     model = new Model(saved.state, clock);
   } else {
     const seed = loadSeed(opts.seed);

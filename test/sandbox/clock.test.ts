@@ -1,6 +1,23 @@
 /** The controllable clock: expiry at 00:00 UTC, the admin clock endpoint, the Date header. */
 import { type Sandbox, startSandbox } from "../../sandbox";
+import { Clock } from "../../sandbox/clock";
 import { Client, admin } from "./helpers";
+
+describe("Clock", () => {
+  it("stands exactly at its start time when frozen, however long construction takes", () => {
+    const realNow = Date.now;
+    let t = 1_000;
+    // Every read of the system clock moves it on: a set-then-freeze clock would drift.
+    Date.now = () => (t += 7);
+    try {
+      const clock = new Clock("2030-01-15T12:00:00Z", true);
+      expect(clock.now().toISOString()).toBe("2030-01-15T12:00:00.000Z");
+      expect(clock.now().toISOString()).toBe("2030-01-15T12:00:00.000Z");
+    } finally {
+      Date.now = realNow;
+    }
+  });
+});
 
 describe("sandbox clock", () => {
   let sandbox: Sandbox;
