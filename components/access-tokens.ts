@@ -7,8 +7,8 @@ import type { AccessLevelName, TokenKind } from "./gitlab/facts";
 import { AccessTokenResource, type AccessTokenInputs } from "./providers/access-token";
 import { tokenProps } from "./props";
 import { CiVariableResource } from "./providers/ci-variable";
-import { CONFIG_NAMESPACE, currentTime } from "./providers/runtime-env";
-import { COMPONENT_TYPES } from "./types";
+import { currentTime } from "./clock";
+import { COMPONENT_TYPES, CONFIG_NAMESPACE } from "./types";
 import { validateTokenSpec } from "./validation";
 
 /** Where a token value is delivered: a project or group CI/CD variable. */

@@ -5,6 +5,9 @@
  */
 import type { AccessLevelName, TokenKind } from "./gitlab/facts";
 
+/** Stack config namespace of this project (`gitlab-tokens:baseUrl`, `gitlab-tokens:token`, …). */
+export const CONFIG_NAMESPACE = "gitlab-tokens";
+
 /** Component resource types (`ComponentResource` type tokens). */
 export const COMPONENT_TYPES = {
   project: "gitlab-tokens:index:ProjectAccessToken",

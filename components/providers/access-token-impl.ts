@@ -23,13 +23,7 @@ import {
 } from "../gitlab/facts";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
 import { validateTokenSpec } from "../validation";
-import {
-  connectionOf,
-  currentTime,
-  missingCredential,
-  type Connection,
-  type ProviderConfig,
-} from "./runtime-env";
+import { connectionOf, currentTime, clientFor, type Connection, type ProviderConfig } from "./runtime-env";
 
 /** Properties whose change means a new token (GitLab tokens are immutable). */
 export const REPLACE_ON_CHANGE = [
@@ -136,11 +130,6 @@ export function resourceId(kind: TokenKind, targetId: number, tokenId: number): 
   return `${kind}/${targetId}/${tokenId}`;
 }
 
-function client(conn: Connection): GitLabClient {
-  if (!conn.token) throw missingCredential();
-  return new GitLabClient({ baseUrl: conn.baseUrl, token: conn.token, retry: conn.retry });
-}
-
 async function resolveTarget(gl: GitLabClient, props: AccessTokenProps): Promise<number> {
   switch (props.kind) {
     case "project":
@@ -220,7 +209,7 @@ export async function create(
   inputs: AccessTokenProps,
   now: Date,
 ): Promise<dynamic.CreateResult> {
-  const gl = client(conn);
+  const gl = clientFor(conn);
   const targetId = await resolveTarget(gl, inputs);
   const expiresAt = expiryFor(inputs, now);
   const params: CreateTokenParams = {
@@ -257,7 +246,7 @@ export async function read(
   id: string,
   props: AccessTokenOutputs,
 ): Promise<dynamic.ReadResult> {
-  const gl = client(conn);
+  const gl = clientFor(conn);
   const t =
     props.kind === "personal"
       ? await gl.getPersonalToken(props.tokenId)
@@ -288,7 +277,7 @@ export function update(olds: AccessTokenOutputs, news: AccessTokenProps): dynami
 
 /** `delete`: revoke; a token GitLab no longer knows is already gone. */
 export async function remove(conn: Connection, props: AccessTokenOutputs): Promise<void> {
-  const gl = client(conn);
+  const gl = clientFor(conn);
   await revokeToken(gl, props.kind, props.targetId, props.tokenId);
 }
 

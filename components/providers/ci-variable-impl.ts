@@ -4,11 +4,12 @@
  * default; on rotation the engine updates it with the new value before the old token is revoked.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { GitLabClient, type ResourceKind, type VariableParams } from "../gitlab/client";
+import type { ResourceKind, VariableParams } from "../gitlab/client";
 import { GitLabApiError } from "../gitlab/errors";
-import { connectionOf, missingCredential, type Connection, type ProviderConfig } from "./runtime-env";
+import { connectionOf, clientFor, type Connection, type ProviderConfig } from "./runtime-env";
 
-export interface CiVariableProps {
+/** The variable's properties: where it lives, plus what GitLab stores (the client's VariableParams). */
+export interface CiVariableProps extends VariableParams {
   /** project | group */
   kind: ResourceKind;
   /** Full path or numeric id of the project or group. */
@@ -16,12 +17,7 @@ export interface CiVariableProps {
   key: string;
   /** Secret. */
   value: string;
-  protected: boolean;
-  masked: boolean;
-  /** Masked and hidden (GitLab 17.4+): the value can never be revealed in the UI. */
-  hidden: boolean;
-  raw: boolean;
-  environmentScope: string;
+  /** "" when none. */
   description: string;
 }
 
@@ -72,21 +68,9 @@ export function diff(olds: CiVariableProps, news: CiVariableProps): dynamic.Diff
   };
 }
 
-function client(conn: Connection): GitLabClient {
-  if (!conn.token) throw missingCredential();
-  return new GitLabClient({ baseUrl: conn.baseUrl, token: conn.token, retry: conn.retry });
-}
-
-function params(p: CiVariableProps): VariableParams {
-  return {
-    value: p.value,
-    protected: p.protected,
-    masked: p.masked,
-    hidden: p.hidden,
-    raw: p.raw,
-    environmentScope: p.environmentScope,
-    description: p.description || undefined,
-  };
+/** What GitLab stores; an empty description is sent as none. */
+function params({ kind: _kind, target: _target, key: _key, ...p }: CiVariableProps): VariableParams {
+  return { ...p, description: p.description || undefined };
 }
 
 export function variableId(p: CiVariableProps): string {
@@ -95,7 +79,7 @@ export function variableId(p: CiVariableProps): string {
 
 /** Creates the variable; one that already exists (a lost response, or made by hand) is overwritten. */
 export async function create(conn: Connection, inputs: CiVariableProps): Promise<dynamic.CreateResult> {
-  const gl = client(conn);
+  const gl = clientFor(conn);
   try {
     await gl.createVariable(inputs.kind, inputs.target, inputs.key, params(inputs));
   } catch (e) {
@@ -118,7 +102,7 @@ export async function read(
   id: string,
   props: CiVariableProps,
 ): Promise<dynamic.ReadResult> {
-  const gl = client(conn);
+  const gl = clientFor(conn);
   const v = await gl.getVariable(props.kind, props.target, props.key, props.environmentScope);
   if (!v) return {};
   return {
@@ -135,13 +119,13 @@ export async function read(
 }
 
 export async function update(conn: Connection, news: CiVariableProps): Promise<dynamic.UpdateResult> {
-  const gl = client(conn);
+  const gl = clientFor(conn);
   await gl.updateVariable(news.kind, news.target, news.key, params(news));
   return { outs: news };
 }
 
 export async function remove(conn: Connection, props: CiVariableProps): Promise<void> {
-  const gl = client(conn);
+  const gl = clientFor(conn);
   await gl.deleteVariable(props.kind, props.target, props.key, props.environmentScope);
 }
 

@@ -2,10 +2,12 @@
  * What the providers read from their surroundings at run time: the GitLab connection (stack config
  * through `configure`, else the environment) and the clock. Pure helpers; no Pulumi imports.
  */
+import { GitLabClient } from "../gitlab/client";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../gitlab/requester";
+import { CONFIG_NAMESPACE } from "../types";
 
 /** Config namespace of this project (`gitlab-tokens:baseUrl`, `gitlab-tokens:token`, …). */
-export const CONFIG_NAMESPACE = "gitlab-tokens";
+export { CONFIG_NAMESPACE } from "../types";
 
 export { NOW_ENV, currentTime } from "../clock";
 
@@ -47,4 +49,10 @@ export function missingCredential(): Error {
   return new Error(
     `no GitLab credential: set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:token\` or the GITLAB_TOKEN environment variable`,
   );
+}
+
+/** A GitLab client for the connection; a missing credential is an error that says where to set it. */
+export function clientFor(conn: Connection): GitLabClient {
+  if (!conn.token) throw missingCredential();
+  return new GitLabClient({ baseUrl: conn.baseUrl, token: conn.token, retry: conn.retry });
 }
