@@ -34,7 +34,8 @@ export interface TokenArgsLike {
 
 /**
  * The resource properties for a token named `name` of `kind` on `target`. Values pass through
- * untouched (they may be Pulumi Inputs); only absent ones get defaults.
+ * untouched (they may be Pulumi Inputs); only absent ones get defaults. `createRef` is the
+ * provider's own (drawn by `check`).
  */
 export function tokenProps(
   kind: TokenKind,
@@ -42,7 +43,7 @@ export function tokenProps(
   target: unknown,
   args: TokenArgsLike,
   rotationEpoch: unknown,
-): Record<keyof AccessTokenProps, unknown> {
+): Record<Exclude<keyof AccessTokenProps, "createRef">, unknown> {
   return {
     kind,
     key: args.key ?? name,

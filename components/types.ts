@@ -67,6 +67,12 @@ export interface AccessTokenProps {
   justification?: string;
   /** Personal tokens: whether the target user is a service account (declared). */
   serviceAccount?: boolean;
+  /**
+   * The creation reference (`components/gitlab/marker.ts`): drawn anew by every `check`, so a
+   * pending create in state names the tokens it may have made; in the outputs, the reference the
+   * token itself carries in its GitLab description. Absent in state written before markers.
+   */
+  createRef?: string;
 }
 
 /** The outputs an access-token resource adds to its props. */

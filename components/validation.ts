@@ -15,6 +15,10 @@ import {
   scopesForKind,
   type TokenKind,
 } from "./gitlab/facts";
+import { MARKER_LENGTH } from "./gitlab/marker";
+
+/** The longest description a declaration may give: GitLab's limit less the creation marker. */
+const MAX_DECLARED_DESCRIPTION = MAX_DESCRIPTION_LENGTH - MARKER_LENGTH;
 
 export interface Failure {
   /** Property path as the user wrote it, e.g. `scopes[1]` or `lifetimeDays`. */
@@ -73,10 +77,11 @@ export function validateTokenSpec(spec: TokenSpec, now: Date): Failure[] {
 
   if (spec.description !== undefined) {
     if (typeof spec.description !== "string") fail("description", "description must be a string");
-    else if (spec.description.length > MAX_DESCRIPTION_LENGTH) {
+    else if (spec.description.length > MAX_DECLARED_DESCRIPTION) {
       fail(
         "description",
-        `description is ${spec.description.length} characters; GitLab allows at most ${MAX_DESCRIPTION_LENGTH}`,
+        `description is ${spec.description.length} characters; at most ${MAX_DECLARED_DESCRIPTION} ` +
+          `(GitLab allows ${MAX_DESCRIPTION_LENGTH}; the creation marker takes ${MARKER_LENGTH})`,
       );
     }
   }

@@ -23,6 +23,7 @@ import {
 } from "../gitlab/facts";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
 import { validateTokenSpec } from "../validation";
+import { createRefOf, markedDescription, newCreateRef } from "../gitlab/marker";
 import { connectionOf, currentTime, clientFor, type Connection, type ProviderConfig } from "./runtime-env";
 
 /** Properties whose change means a new token (GitLab tokens are immutable). */
@@ -97,6 +98,9 @@ export function check(
     rotateBeforeDays: news.rotateBeforeDays ?? DEFAULT_ROTATE_BEFORE_DAYS,
     rotateWhenChanged: news.rotateWhenChanged ?? {},
     rotationEpoch: news.rotationEpoch ?? "",
+    // Fresh for every check, and ignored by diff: the engine writes it into its pending create
+    // before calling create, so a killed run leaves a way to find the token it may have made.
+    createRef: newCreateRef(),
   };
   return { inputs };
 }
@@ -130,7 +134,7 @@ export function resourceId(kind: TokenKind, targetId: number, tokenId: number): 
   return `${kind}/${targetId}/${tokenId}`;
 }
 
-async function resolveTarget(gl: GitLabClient, props: AccessTokenProps): Promise<number> {
+export async function resolveTarget(gl: GitLabClient, props: AccessTokenProps): Promise<number> {
   switch (props.kind) {
     case "project":
       return (await gl.resolveProject(props.target)).id;
@@ -149,7 +153,7 @@ async function resolveTarget(gl: GitLabClient, props: AccessTokenProps): Promise
   }
 }
 
-function listTokens(
+export function listTokens(
   gl: GitLabClient,
   kind: TokenKind,
   targetId: number,
@@ -160,43 +164,66 @@ function listTokens(
     : gl.listResourceTokens(kind, targetId, name);
 }
 
-function revokeToken(gl: GitLabClient, kind: TokenKind, targetId: number, tokenId: number): Promise<void> {
+export function revokeToken(
+  gl: GitLabClient,
+  kind: TokenKind,
+  targetId: number,
+  tokenId: number,
+): Promise<void> {
   return kind === "personal"
     ? gl.revokePersonalToken(tokenId)
     : gl.revokeResourceToken(kind, targetId, tokenId);
 }
 
 /**
- * Creates the token. When GitLab may have made it without our seeing the response (connection
- * dropped, 5xx), the tokens with this name that did not exist before are found and revoked before
- * trying again — so a lost response never leaves an orphan active token or a duplicate behind.
+ * Creates the token, marked with `createRef`. Happy path: one call. When GitLab may have
+ * made it without our seeing the response (connection dropped, 5xx), the tokens carrying this
+ * create's reference are found and revoked before trying again — so a lost response never leaves
+ * an orphan or a duplicate, and no token another create made (another stack's, a person's) is
+ * touched: only this create knows its reference.
  */
 export async function createToken(
   gl: GitLabClient,
   kind: TokenKind,
   targetId: number,
   params: CreateTokenParams,
+  createRef: string,
 ): Promise<GitLabToken> {
-  const existing = new Set((await listTokens(gl, kind, targetId, params.name)).map((t) => t.id));
+  const marked: CreateTokenParams = {
+    ...params,
+    description: markedDescription(params.description ?? "", createRef),
+  };
   let lastError: GitLabApiError | undefined;
   for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
     try {
       return kind === "personal"
-        ? await gl.createPersonalToken(targetId, params)
-        : await gl.createResourceToken(kind, targetId, params);
+        ? await gl.createPersonalToken(targetId, marked)
+        : await gl.createResourceToken(kind, targetId, marked);
     } catch (e) {
       if (!GitLabApiError.is(e) || !e.outcomeUnknown) throw e;
       lastError = e;
-      const orphans = (await listTokens(gl, kind, targetId, params.name)).filter(
-        (t) => t.name === params.name && !existing.has(t.id) && !t.revoked,
-      );
-      for (const orphan of orphans) await revokeToken(gl, kind, targetId, orphan.id);
+      await revokeMarked(gl, kind, targetId, params.name, createRef);
     }
   }
   throw new Error(
     `creating ${kind} token "${params.name}" failed ${CREATE_ATTEMPTS} times without an answer from GitLab ` +
       `(last: ${lastError?.message ?? "unknown"}); any token those attempts made was found and revoked`,
   );
+}
+
+/** Revokes the active tokens named `name` that carry `createRef`; returns their ids. */
+export async function revokeMarked(
+  gl: GitLabClient,
+  kind: TokenKind,
+  targetId: number,
+  name: string,
+  createRef: string,
+): Promise<number[]> {
+  const made = (await listTokens(gl, kind, targetId, name)).filter(
+    (t) => t.name === name && !t.revoked && createRefOf(t.description) === createRef,
+  );
+  for (const t of made) await revokeToken(gl, kind, targetId, t.id);
+  return made.map((t) => t.id);
 }
 
 /** The expiry a token created at `now` gets: its fixed date, or today + its lifetime. */
@@ -220,7 +247,8 @@ export async function create(
   };
   if (inputs.kind !== "personal") params.accessLevel = ACCESS_LEVELS[inputs.accessLevel as AccessLevelName];
 
-  const t = await createToken(gl, inputs.kind, targetId, params);
+  const createRef = inputs.createRef ?? newCreateRef();
+  const t = await createToken(gl, inputs.kind, targetId, params, createRef);
   if (!t.token)
     throw new Error(
       `GitLab created ${inputs.kind} token "${inputs.name}" (id ${t.id}) but returned no value`,
@@ -228,6 +256,7 @@ export async function create(
   const actualExpiry = t.expires_at ?? expiresAt;
   const outs: AccessTokenOutputs = {
     ...inputs,
+    createRef,
     tokenId: t.id,
     token: t.token,
     expiresAt: actualExpiry,
@@ -270,6 +299,8 @@ export function update(olds: AccessTokenOutputs, news: AccessTokenProps): dynami
     outs: {
       ...olds,
       ...news,
+      // The reference the token carries; news holds the one drawn by this run's check.
+      createRef: olds.createRef,
       rotatesAt: rotationDate(olds.expiresAt, news.rotateBeforeDays),
     },
   };

@@ -7,6 +7,7 @@ import { GitLabClient } from "../../components/gitlab/client";
 import { addDays, rotationDate } from "../../components/gitlab/facts";
 import * as impl from "../../components/providers/access-token-impl";
 import type { Connection } from "../../components/providers/runtime-env";
+import { MARKER_LENGTH, createRefOf, unmarkedDescription } from "../../components/gitlab/marker";
 import type { AccessTokenOutputs, AccessTokenProps } from "../../components/types";
 
 const NOW = new Date("2026-11-25T09:00:00Z");
@@ -166,12 +167,81 @@ describe("a create whose response is lost", () => {
     );
   });
 
+  it("never touches a same-named token another stack (or a person) made meanwhile", async () => {
+    // The other party's token appears between our lost POST and our reconciliation: a
+    // "did not exist before" rule would take it for ours; the creation reference does not.
+    sandbox.setFaults({
+      lostResponse: { method: "POST", path: "/access_tokens$", times: 1 },
+      latency: { method: "GET", path: "/access_tokens$", ms: 300 },
+    });
+    const gl = new GitLabClient({ baseUrl: sandbox.url, token: sandbox.adminToken, retry: FAST_RETRY });
+    const mine = impl.create(conn, impl.check(props({}), props({ name: "shared-name" }), NOW).inputs!, NOW);
+    while ((sandbox.counters().byRoute["POST /api/v4/projects/:id/access_tokens"] ?? 0) < 1) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const theirs = await gl.createResourceToken("project", sandbox.projectId("acme/web")!, {
+      name: "shared-name",
+      scopes: ["read_api"],
+      expiresAt: addDays(NOW, 10),
+      description: "made by another stack [gitlab-tokens:0123456789abcdef01234567]",
+    });
+    const outs = (await mine).outs as AccessTokenOutputs;
+    const active = sandbox.listTokens().filter((t) => t.name === "shared-name" && t.active);
+    expect(active.map((t) => t.id).sort()).toEqual([theirs.id, outs.tokenId].sort());
+  });
+
   it("gives up after three unanswered attempts, with nothing left active", async () => {
     sandbox.setFaults({ lostResponse: { method: "POST", path: "/access_tokens$" } });
     await expect(impl.create(conn, props({ name: "never" }), NOW)).rejects.toThrow(
       /failed 3 times without an answer from GitLab .*any token those attempts made was found and revoked/,
     );
     expect(sandbox.listTokens().filter((t) => t.name === "never" && t.active)).toEqual([]);
+  });
+});
+
+describe("the creation marker", () => {
+  it("ends the GitLab description of every token made, and costs one create call on the happy path", async () => {
+    const inputs = impl.check(props({}), props({ name: "marked" }), NOW).inputs!;
+    expect(inputs.createRef).toMatch(/^[0-9a-f]{24}$/);
+    const c = await impl.create(conn, inputs, NOW);
+    const outs = c.outs as AccessTokenOutputs;
+    const info = sandbox.listTokens().find((t) => t.id === outs.tokenId)!;
+    expect(info.description).toBe(`deploys the web app [gitlab-tokens:${inputs.createRef}]`);
+    expect(createRefOf(info.description)).toBe(inputs.createRef);
+    expect(unmarkedDescription(info.description)).toBe("deploys the web app");
+    expect(outs).toMatchObject({ createRef: inputs.createRef, description: "deploys the web app" });
+    // resolve the project, create: no list before the create.
+    expect(sandbox.counters().byRoute["POST /api/v4/projects/:id/access_tokens"]).toBe(1);
+    expect(sandbox.counters().byRoute["GET /api/v4/projects/:id/access_tokens"]).toBeUndefined();
+  });
+
+  it("is drawn anew by every check, and never makes a difference to diff or update", () => {
+    const a = impl.check(props({}), props({}), NOW).inputs!;
+    const b = impl.check(a, props({}), NOW).inputs!;
+    expect(a.createRef).not.toBe(b.createRef);
+    const outs: AccessTokenOutputs = {
+      ...a,
+      tokenId: 1,
+      token: "glpat-xxxxxxxxxxxxxxxxxxxx",
+      expiresAt: addDays(NOW, 30),
+      rotatesAt: rotationDate(addDays(NOW, 30), 7),
+      active: true,
+      createdAt: NOW.toISOString(),
+      userId: 9,
+      targetId: 3,
+    };
+    expect(impl.diff(outs, b, NOW)).toMatchObject({ changes: false, replaces: [] });
+    expect(impl.update(outs, { ...b, owner: "team-x" }).outs).toMatchObject({ createRef: a.createRef });
+  });
+
+  it("is refused on a description that would not leave it room", () => {
+    const r = impl.check(props({}), props({ description: "x".repeat(250) }), NOW);
+    expect(r.failures).toEqual([
+      {
+        property: "description",
+        reason: `description is 250 characters; at most ${255 - MARKER_LENGTH} (GitLab allows 255; the creation marker takes ${MARKER_LENGTH})`,
+      },
+    ]);
   });
 });
 
