@@ -23,6 +23,8 @@ export interface GitLabClientOptions {
   /** The provisioning credential. Never logged, never part of an error. */
   token: string;
   retry?: Partial<RetryPolicy>;
+  /** Runs before every request and may throw to stop it. */
+  beforeRequest?: () => void;
 }
 
 /** A token as GitLab returns it (personal, project or group; `token` only on create/rotate). */
@@ -96,7 +98,7 @@ export class GitLabClient {
       host: opts.baseUrl.replace(/\/+$/, ""),
       token: opts.token,
       queryTimeout: null,
-      requesterFn: createRequester({ ...DEFAULT_RETRY_POLICY, ...opts.retry }),
+      requesterFn: createRequester({ ...DEFAULT_RETRY_POLICY, ...opts.retry }, opts.beforeRequest),
     };
     this.projectTokens = new ProjectAccessTokens(common);
     this.groupTokens = new GroupAccessTokens(common);

@@ -97,8 +97,14 @@ async function parseBody(response: Response, asStream: boolean): Promise<unknown
   return response.blob();
 }
 
-/** A gitbeaker request handler implementing the policy above. */
-export function createRequestHandler(policy: RetryPolicy = DEFAULT_RETRY_POLICY): RequestHandlerFn {
+/**
+ * A gitbeaker request handler implementing the policy above. `beforeRequest` runs before every
+ * attempt and may throw to stop it (the providers refuse to call GitLab once their engine is gone).
+ */
+export function createRequestHandler(
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  beforeRequest: () => void = () => undefined,
+): RequestHandlerFn {
   const sleep = policy.sleep ?? realSleep;
   const random = policy.random ?? Math.random;
   const backoff = (attempt: number) =>
@@ -122,6 +128,7 @@ export function createRequestHandler(policy: RetryPolicy = DEFAULT_RETRY_POLICY)
     const path = apiPath(url);
 
     for (let attempt = 1; ; attempt++) {
+      beforeRequest();
       let response: Response;
       try {
         response = await fetch(
@@ -165,6 +172,10 @@ export function createRequestHandler(policy: RetryPolicy = DEFAULT_RETRY_POLICY)
 /** A gitbeaker `requesterFn` using createRequestHandler. */
 export function createRequester(
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  beforeRequest?: () => void,
 ): (serviceOptions: ResourceOptions) => RequesterType {
-  return createRequesterFn(async (_service, requestOptions) => requestOptions, createRequestHandler(policy));
+  return createRequesterFn(
+    async (_service, requestOptions) => requestOptions,
+    createRequestHandler(policy, beforeRequest),
+  );
 }

@@ -5,6 +5,7 @@
 import { GitLabClient } from "../gitlab/client";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../gitlab/requester";
 import { CONFIG_NAMESPACE } from "../types";
+import { assertEngineAlive, watchEngine } from "./engine-watch";
 
 /** Config namespace of this project (`gitlab-tokens:baseUrl`, `gitlab-tokens:token`, …). */
 export { CONFIG_NAMESPACE } from "../types";
@@ -54,5 +55,11 @@ export function missingCredential(): Error {
 /** A GitLab client for the connection; a missing credential is an error that says where to set it. */
 export function clientFor(conn: Connection): GitLabClient {
   if (!conn.token) throw missingCredential();
-  return new GitLabClient({ baseUrl: conn.baseUrl, token: conn.token, retry: conn.retry });
+  watchEngine();
+  return new GitLabClient({
+    baseUrl: conn.baseUrl,
+    token: conn.token,
+    retry: conn.retry,
+    beforeRequest: assertEngineAlive,
+  });
 }
