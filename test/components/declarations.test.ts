@@ -61,7 +61,7 @@ describe("parseDeclarations", () => {
       project("lifetime: 30"),
       6,
       "lifetime",
-      'unknown field "lifetime"; remove it or fix the spelling',
+      'unknown field "lifetime"; did you mean "lifetimeDays"?',
     ],
     ["a wrong type", project("lifetimeDays: soon"), 6, "lifetimeDays", "lifetimeDays must be a number"],
     [
