@@ -77,6 +77,8 @@ func main() {
 	}
 	// The engine reads the port from the first line of stdout.
 	fmt.Printf("%d\n", handle.Port)
+	watchParent()
+	watchEngine(host.engine())
 	if err := <-handle.Done; err != nil {
 		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: RPC server stopped: %v\n", err)
 		os.Exit(1)
@@ -105,6 +107,7 @@ func (h *nodeHost) Handshake(
 	defer h.mu.Unlock()
 	if req.GetEngineAddress() != "" {
 		h.engineAddress = req.GetEngineAddress()
+		watchEngine(h.engineAddress)
 	}
 	return &pulumirpc.LanguageHandshakeResponse{}, nil
 }
@@ -239,7 +242,16 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	cmd.Env = env
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
+	ownGroup(cmd)
+	if err := cmd.Start(); err != nil {
+		return &pulumirpc.RunResponse{
+			Error: fmt.Sprintf("Problem executing program (could not run language executor): %v", err),
+		}, nil
+	}
+	untrack := track(cmd)
+	err = cmd.Wait()
+	untrack()
+	if err != nil {
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) {
 			if exitErr.ExitCode() == exitAfterUserMessage {
@@ -511,10 +523,13 @@ func (h *nodeHost) RunPlugin(
 	cmd.Env = env
 	cmd.Stdout = packStdout
 	cmd.Stderr = stderr
+	ownGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting the policy pack: %w", err)
 	}
+	untrack := track(cmd)
 	err = proxy.Attach(ctx, cmd)
+	untrack()
 	code := int32(0)
 	var exitErr *exec.ExitError
 	switch {
