@@ -8,7 +8,7 @@
  *   await sandbox.stop();
  */
 import { Clock, toDate } from "./clock";
-import { Counters, type CounterSnapshot } from "./counters";
+import { Counters, type CounterSnapshot, type RequestListener } from "./counters";
 import { FaultEngine, type FaultConfig } from "./faults";
 import { Model, emptyState, type Settings, type TokenStatus, type User } from "./model";
 import { loadDataFile, removeStaleTempFiles } from "./persistence";
@@ -27,7 +27,7 @@ export type {
   FaultTrigger,
 } from "./faults";
 export type { SeedFile, SeedUser, SeedToken, SeedVariable } from "./seed";
-export type { CounterSnapshot } from "./counters";
+export type { CounterSnapshot, RequestListener } from "./counters";
 export type { TokenInfo } from "./runtime";
 export type { Settings, TokenStatus } from "./model";
 export { DEFAULT_SEED } from "./seed";
@@ -66,6 +66,11 @@ export interface Sandbox {
   /** Requests to `/api/v4/...` (including failed and faulted ones), by "METHOD /api/v4/route/:pattern". */
   counters(): CounterSnapshot;
   resetCounters(): void;
+  /**
+   * Calls `listener` on every API request as it arrives, before it is handled, with its number since
+   * the last counter reset (drills stop a client at an exact call). Returns the function that removes it.
+   */
+  onApiRequest(listener: RequestListener): () => void;
   stop(): Promise<void>;
 
   // Introspection (read-only) and test set-up shortcuts.
@@ -195,6 +200,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     faults: () => faults.get(),
     counters: () => rt.counters.snapshot(),
     resetCounters: () => rt.counters.reset(),
+    onApiRequest: (listener) => rt.counters.listen(listener),
     async stop() {
       if (stopped) return;
       stopped = true;
