@@ -129,15 +129,27 @@ export class PulumiWorkspace {
     args: string[],
     opts: { env?: Record<string, string>; input?: string; cwd?: string; echo?: boolean } = {},
   ): Promise<RunResult> {
+    return this.start(args, opts).done;
+  }
+
+  /**
+   * Starts `pulumi <args>` in a process group of its own, as a CI job's shell runs it: `killGroup`
+   * sends SIGKILL to that whole group at once (what a cancelled job or a lost runner does).
+   */
+  start(
+    args: string[],
+    opts: { env?: Record<string, string>; input?: string; cwd?: string; echo?: boolean } = {},
+  ): { pid: number; done: Promise<RunResult>; killGroup(): void } {
     const bin = ensureEngine();
     const full = [...args, "--non-interactive", "--color", "never"];
     const command = `pulumi ${full.join(" ")}`;
-    return new Promise((resolve, reject) => {
-      const child = spawn(path.join(bin, "pulumi"), full, {
-        cwd: opts.cwd ?? this.projectDir,
-        env: this.processEnv(opts.env),
-        stdio: ["pipe", "pipe", "pipe"],
-      });
+    const child = spawn(path.join(bin, "pulumi"), full, {
+      cwd: opts.cwd ?? this.projectDir,
+      env: this.processEnv(opts.env),
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    });
+    const done = new Promise<RunResult>((resolve, reject) => {
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => {
@@ -149,9 +161,28 @@ export class PulumiWorkspace {
         if (opts.echo) process.stderr.write(d);
       });
       child.on("error", reject);
-      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr, command }));
+      child.on("close", (code, signal) =>
+        resolve({
+          code: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : -1),
+          stdout,
+          stderr,
+          command,
+        }),
+      );
       child.stdin.end(opts.input ?? "");
     });
+    const pid = child.pid ?? -1;
+    return {
+      pid,
+      done,
+      killGroup: () => {
+        try {
+          process.kill(-pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      },
+    };
   }
 
   /** Like run, but throws with the command's output when it exits non-zero. */
@@ -260,6 +291,8 @@ export interface StateResource {
   inputs?: Record<string, unknown>;
   outputs?: Record<string, unknown>;
   parent?: string;
+  /** A replaced resource waiting for its deletion (create-before-delete). */
+  delete?: boolean;
 }
 
 export interface StackDeployment {
