@@ -1,0 +1,179 @@
+/**
+ * `npm run recover -- --stack S`: makes a stack usable again after an interrupted `pulumi up` or
+ * `pulumi destroy` (see components/recovery). Reads the state with `pulumi stack export`, revokes
+ * every token an interrupted create had made, and clears the pending operations with `pulumi stack
+ * import`. With nothing pending it changes nothing and calls GitLab zero times, so CI runs it before
+ * every `pulumi up`. Exit code 0: the stack is ready; 2: it could not recover (the message says why).
+ *
+ * The credential: $GITLAB_TOKEN, else the stack's `gitlab-tokens:token`; GitLab: $GITLAB_BASE_URL,
+ * else the stack's `gitlab-tokens:baseUrl`, else https://gitlab.com. Needs `pulumi` on PATH.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { GitLabClient } from "../components/gitlab/client";
+import { describeRecovery, recover, type ExportedStack, type Recovery } from "../components/recovery";
+import { connectionFrom, missingCredential } from "../components/providers/runtime-env";
+import { CONFIG_NAMESPACE } from "../components/types";
+
+/** Runs `pulumi <args>`; resolves with its exit code and output. */
+export type PulumiRunner = (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+
+const USAGE = `Usage: npm run recover -- --stack STACK [--take-over-lock]
+
+Run it when \`pulumi up\` or \`pulumi destroy\` was interrupted (Pulumi then reports "pending
+operations"); the CI template runs it before every \`pulumi up\`. It revokes every token an
+interrupted create had made (and only those), clears the pending operations, and leaves the
+rest to the next \`pulumi up\`. A lock left by a killed pulumi on this machine is taken over;
+--take-over-lock takes over any lock (CI, where resource_group lets one job at a time run).`;
+
+export class RecoverError extends Error {}
+
+const pulumiFromPath: PulumiRunner = (args) =>
+  new Promise((resolve, reject) => {
+    const child = spawn("pulumi", [...args, "--non-interactive"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", (e) =>
+      reject(new RecoverError(`cannot run pulumi (${(e as NodeJS.ErrnoException).code ?? e})`)),
+    );
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+
+async function ok(run: PulumiRunner, args: string[], what: string): Promise<string> {
+  const r = await run(args);
+  if (r.code !== 0)
+    throw new RecoverError(`${what} failed: ${r.stderr.trim().split("\n").slice(-3).join(" ")}`);
+  return r.stdout;
+}
+
+async function stackConfig(run: PulumiRunner, stack: string, key: string): Promise<string | undefined> {
+  const r = await run(["config", "get", `${CONFIG_NAMESPACE}:${key}`, "--stack", stack]);
+  return r.code === 0 ? r.stdout.replace(/\n$/, "") : undefined;
+}
+
+export interface RecoverOptions {
+  /**
+   * Take over the stack's lock whoever holds it (`pulumi cancel`). For CI, where the template's
+   * `resource_group` already lets one job at a time near the stack, so a lock found at the start of
+   * a job was left by a job that was killed. Without it, only a lock left on this machine by a
+   * process that no longer runs is taken over.
+   */
+  takeOverLock?: boolean;
+}
+
+/** The holder a diy backend names when it refuses a locked stack. */
+export function lockHolder(message: string): { host: string; pid: number } | undefined {
+  const m = /currently locked[\s\S]*?created by [^@\s]+@(\S+) \(pid (\d+)\)/.exec(message);
+  return m ? { host: m[1]!, pid: Number(m[2]) } : undefined;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function importState(
+  run: PulumiRunner,
+  stack: string,
+  state: ExportedStack,
+  opts: RecoverOptions,
+): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gitlab-tokens-recover-"));
+  try {
+    const file = path.join(dir, "state.json");
+    fs.writeFileSync(file, JSON.stringify(state), { mode: 0o600 });
+    const args = ["stack", "import", "--file", file, "--stack", stack];
+    let r = await run(args);
+    if (r.code !== 0 && /currently locked/.test(r.stderr)) {
+      const holder = lockHolder(r.stderr);
+      const stale =
+        opts.takeOverLock === true ||
+        (holder !== undefined && holder.host === os.hostname() && !processAlive(holder.pid));
+      if (!stale) {
+        throw new RecoverError(
+          `the stack is locked by a pulumi that may still run${holder ? ` (pid ${holder.pid} on ${holder.host})` : ""}; ` +
+            "wait for it to end, or, if it was killed on another machine, run again with --take-over-lock",
+        );
+      }
+      await ok(run, ["cancel", "--yes", "--stack", stack], "pulumi cancel (taking over the stale lock)");
+      r = await run(args);
+    }
+    if (r.code !== 0)
+      throw new RecoverError(
+        `pulumi stack import failed: ${r.stderr.trim().split("\n").slice(-3).join(" ")}`,
+      );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Recovers `stack`; `run` runs pulumi (from PATH by default). */
+export async function recoverStack(
+  stack: string,
+  run: PulumiRunner = pulumiFromPath,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: RecoverOptions = {},
+): Promise<Recovery> {
+  if (opts.takeOverLock) await ok(run, ["cancel", "--yes", "--stack", stack], "pulumi cancel");
+  const state = JSON.parse(
+    await ok(run, ["stack", "export", "--stack", stack], "pulumi stack export"),
+  ) as ExportedStack;
+  let client: GitLabClient | undefined;
+  const recovery = await recover(state, async () => {
+    if (!client) {
+      const conn = connectionFrom(() => undefined, env);
+      const token = conn.token ?? (await stackConfig(run, stack, "token"));
+      if (!token) throw missingCredential();
+      const baseUrl = env.GITLAB_BASE_URL || (await stackConfig(run, stack, "baseUrl")) || conn.baseUrl;
+      client = new GitLabClient({ baseUrl, token });
+    }
+    return client;
+  });
+  if (recovery.cleared) await importState(run, stack, recovery.cleared, opts);
+  return recovery;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      stack: { type: "string" },
+      "take-over-lock": { type: "boolean" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const stack = values.stack ?? process.env.PULUMI_STACK;
+  if (!stack) {
+    console.error(`recover: name the stack (--stack, or $PULUMI_STACK)\n\n${USAGE}`);
+    return 2;
+  }
+  const recovery = await recoverStack(stack, pulumiFromPath, process.env, {
+    takeOverLock: values["take-over-lock"] === true,
+  });
+  for (const line of describeRecovery(recovery)) console.log(line);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(`recover: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(2);
+    },
+  );
+}
