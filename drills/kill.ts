@@ -1,0 +1,269 @@
+/**
+ * The kill drill: `pulumi up` (create), a rotation of every token (`rotationEpoch`) and `pulumi
+ * destroy` are each SIGKILLed — the whole process group at once, as a cancelled CI job or a lost
+ * runner ends them — right as GitLab receives their K-th API call, K drawn from a seeded PRNG.
+ * Then the stack is recovered as the README says (`npm run recover`, then the same command again)
+ * and the world is counted: active tokens per declaration, orphans, duplicates, stale deliveries,
+ * manual steps (anything beyond recover + rerun) and processes left running. Target: all 0.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { startSandbox, type Sandbox } from "../sandbox";
+import { PulumiWorkspace, REPO_ROOT, type RunResult } from "../scripts/pulumi-engine";
+import { recoverStack } from "../scripts/recover";
+import { countWorld, declarationsYaml, drillTokens, processesWith, type DrillToken } from "./world";
+
+export type Phase = "create" | "rotate" | "destroy";
+export const PHASES: readonly Phase[] = ["create", "rotate", "destroy"];
+
+export interface KillDrillOptions {
+  tokens: number;
+  /** Kill points in all, spread over the phases. */
+  points: number;
+  seed: number;
+  /** Sandbox latency per API call. */
+  latencyMs: number;
+  phases?: readonly Phase[];
+  log?: (line: string) => void;
+}
+
+export interface KillPoint {
+  phase: Phase;
+  /** The API call at which the run was killed (1-based); the run may have ended before it. */
+  killAt: number;
+  killed: boolean;
+  /** Calls the unkilled command makes in this phase (the range K is drawn from). */
+  callsInPhase: number;
+  recoveredPending: number;
+  revokedByRecover: number;
+  manualSteps: number;
+  leftoverProcesses: number;
+  /** Milliseconds until every process of the killed run was gone. */
+  processesGoneMs: number;
+  correct: number;
+  orphans: number;
+  duplicates: number;
+  staleDeliveries: number;
+  missing: number;
+  /** Every token value and delivered value seen (for the secret search). */
+  values: string[];
+  /** Everything the commands printed (for the secret search). */
+  transcript: string[];
+}
+
+/** mulberry32: small, seeded, reproducible. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Stage {
+  sandbox: Sandbox;
+  ws: PulumiWorkspace;
+  tokens: DrillToken[];
+  marker: string;
+  transcript: string[];
+  env: Record<string, string>;
+  cmd(phase: Phase): string[];
+}
+
+async function stage(name: string, opts: KillDrillOptions): Promise<Stage> {
+  const sandbox = await startSandbox({
+    freezeClock: true,
+    faults: opts.latencyMs ? { latencyMs: opts.latencyMs } : undefined,
+  });
+  const ws = PulumiWorkspace.create({ projectDir: REPO_ROOT, stack: name });
+  const tokens = drillTokens(opts.tokens);
+  const declarations = path.join(ws.root, "tokens.yaml");
+  fs.writeFileSync(declarations, declarationsYaml(tokens));
+  const marker = `GITLAB_TOKENS_DRILL=${name}-${process.pid}`;
+  const env = {
+    GITLAB_TOKENS_DRILL: `${name}-${process.pid}`,
+    GITLAB_TOKENS_NOW: sandbox.now().toISOString(),
+  };
+  await ws.stackInit();
+  await ws.setConfig("gitlab-tokens:declarations", declarations);
+  await ws.setConfig("gitlab-tokens:baseUrl", sandbox.url);
+  await ws.setConfig("gitlab-tokens:token", sandbox.adminToken, { secret: true });
+  const stackArgs = ["--stack", ws.stack, "--config-file", ws.configFile];
+  return {
+    sandbox,
+    ws,
+    tokens,
+    marker,
+    transcript: [],
+    env,
+    cmd: (phase) =>
+      phase === "destroy"
+        ? ["destroy", "--yes", "--skip-preview", ...stackArgs]
+        : ["up", "--yes", "--skip-preview", ...stackArgs],
+  };
+}
+
+async function runOk(s: Stage, args: string[]): Promise<RunResult> {
+  const r = await s.ws.start(args, { env: s.env }).done;
+  s.transcript.push(r.stdout, r.stderr);
+  if (r.code !== 0) throw new Error(`${r.command} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+/** Runs the phase's command unkilled and returns how many API calls it made. */
+async function measure(s: Stage, phase: Phase): Promise<number> {
+  s.sandbox.resetCounters();
+  await runOk(s, s.cmd(phase));
+  return s.sandbox.counters().total;
+}
+
+async function prepare(s: Stage, phase: Phase): Promise<void> {
+  if (phase !== "create") await runOk(s, s.cmd("create"));
+  if (phase === "rotate") await s.ws.setConfig("gitlab-tokens:rotationEpoch", `r-${Date.now()}`);
+}
+
+/** One kill point on a fresh sandbox and stack. */
+async function killPoint(
+  phase: Phase,
+  index: number,
+  killAt: number,
+  callsInPhase: number,
+  opts: KillDrillOptions,
+): Promise<KillPoint> {
+  const s = await stage(`kill-${phase}-${index}`, opts);
+  try {
+    await prepare(s, phase);
+    s.sandbox.resetCounters();
+    const run = s.ws.start(s.cmd(phase), { env: s.env });
+    let killed = false;
+    let killedAt = 0;
+    const stopListening = s.sandbox.onApiRequest((n) => {
+      if (n === killAt && !killed) {
+        killed = true;
+        killedAt = Date.now();
+        run.killGroup();
+      }
+    });
+    const r = await run.done;
+    stopListening();
+    s.transcript.push(r.stdout, r.stderr);
+
+    // Everything the killed run started must stop by itself (the engine's children live in
+    // process groups of their own, out of reach of the kill).
+    let left = processesWith(s.marker);
+    const deadline = Date.now() + 5_000;
+    while (left.length > 0 && Date.now() < deadline) {
+      await sleep(50);
+      left = processesWith(s.marker);
+    }
+    const processesGoneMs = killed ? Date.now() - killedAt : 0;
+    const leftoverProcesses = left.length;
+    for (const pid of left) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+
+    // Recovery as the README says: `npm run recover`, then the same command again.
+    const recovery = await recoverStack(
+      s.ws.stack,
+      async (args) => {
+        const x = await s.ws.start(
+          args[0] === "config" ? [...args, "--config-file", s.ws.configFile] : args,
+          {
+            env: s.env,
+          },
+        ).done;
+        s.transcript.push(x.stdout, x.stderr);
+        return x;
+      },
+      { ...process.env, GITLAB_BASE_URL: s.sandbox.url, GITLAB_TOKEN: s.sandbox.adminToken },
+    );
+    let manualSteps = 0;
+    let rerun = await s.ws.start(s.cmd(phase), { env: s.env }).done;
+    s.transcript.push(rerun.stdout, rerun.stderr);
+    if (rerun.code !== 0) {
+      // Not what the README promises: count what a user would have to do by hand.
+      manualSteps += 1;
+      await s.ws.start(
+        [
+          "refresh",
+          "--yes",
+          "--skip-preview",
+          "--clear-pending-creates",
+          "--stack",
+          s.ws.stack,
+          "--config-file",
+          s.ws.configFile,
+        ],
+        { env: s.env },
+      ).done;
+      rerun = await s.ws.start(s.cmd(phase), { env: s.env }).done;
+      s.transcript.push(rerun.stdout, rerun.stderr);
+      if (rerun.code !== 0) manualSteps += 1;
+    }
+    const world = await countWorld(s.sandbox, s.ws, s.tokens, phase === "destroy" ? "destroyed" : "up");
+    const point: KillPoint = {
+      phase,
+      killAt,
+      killed,
+      callsInPhase,
+      recoveredPending: recovery.pending.length,
+      revokedByRecover: recovery.creates.reduce((n, c) => n + c.revoked.length, 0),
+      manualSteps,
+      leftoverProcesses,
+      processesGoneMs,
+      correct: world.correct,
+      orphans: world.orphans,
+      duplicates: world.duplicates,
+      staleDeliveries: world.staleDeliveries,
+      missing: world.missing,
+      values: world.values,
+      transcript: s.transcript,
+    };
+    opts.log?.(
+      `${phase} #${index}: kill at call ${killAt}/${callsInPhase}${killed ? "" : " (run ended first)"}; ` +
+        `recover: ${point.recoveredPending} pending, ${point.revokedByRecover} revoked; ` +
+        `processes gone in ${processesGoneMs} ms, ${leftoverProcesses} left; ` +
+        `orphans ${point.orphans}, duplicates ${point.duplicates}, stale ${point.staleDeliveries}, ` +
+        `missing ${point.missing}, manual steps ${manualSteps}`,
+    );
+    return point;
+  } finally {
+    await s.sandbox.stop();
+    s.ws.remove();
+  }
+}
+
+/** Runs the drill; kill points are spread evenly over the phases. */
+export async function killDrill(opts: KillDrillOptions): Promise<KillPoint[]> {
+  const phases = opts.phases ?? PHASES;
+  const random = prng(opts.seed);
+  const points: KillPoint[] = [];
+  for (const [p, phase] of phases.entries()) {
+    const count = Math.floor(opts.points / phases.length) + (p < opts.points % phases.length ? 1 : 0);
+    if (count === 0) continue;
+    // The calls an unkilled run of this phase makes: the range the kill points are drawn from.
+    const probe = await stage(`kill-${phase}-probe`, opts);
+    let calls: number;
+    try {
+      await prepare(probe, phase);
+      calls = await measure(probe, phase);
+    } finally {
+      await probe.sandbox.stop();
+      probe.ws.remove();
+    }
+    for (let i = 0; i < count; i++) {
+      const killAt = 1 + Math.floor(random() * calls);
+      points.push(await killPoint(phase, i, killAt, calls, opts));
+    }
+  }
+  return points;
+}
