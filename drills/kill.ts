@@ -8,12 +8,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startSandbox, type Sandbox } from "../sandbox";
-import { PulumiWorkspace, REPO_ROOT, type RunResult } from "../scripts/pulumi-engine";
 import { recoverStack } from "../scripts/recover";
-import { countWorld, declarationsYaml, drillTokens, processesWith, type DrillToken } from "./world";
+import { runOk, stage, type Phase, type Stage } from "./stage";
+import { countWorld, processesWith } from "./world";
 
-export type Phase = "create" | "rotate" | "destroy";
+export type { Phase } from "./stage";
 export const PHASES: readonly Phase[] = ["create", "rotate", "destroy"];
 
 export interface KillDrillOptions {
@@ -64,56 +63,6 @@ export function prng(seed: number): () => number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Stage {
-  sandbox: Sandbox;
-  ws: PulumiWorkspace;
-  tokens: DrillToken[];
-  marker: string;
-  transcript: string[];
-  env: Record<string, string>;
-  cmd(phase: Phase): string[];
-}
-
-async function stage(name: string, opts: KillDrillOptions): Promise<Stage> {
-  const sandbox = await startSandbox({
-    freezeClock: true,
-    faults: opts.latencyMs ? { latencyMs: opts.latencyMs } : undefined,
-  });
-  const ws = PulumiWorkspace.create({ projectDir: REPO_ROOT, stack: name });
-  const tokens = drillTokens(opts.tokens);
-  const declarations = path.join(ws.root, "tokens.yaml");
-  fs.writeFileSync(declarations, declarationsYaml(tokens));
-  const marker = `GITLAB_TOKENS_DRILL=${name}-${process.pid}`;
-  const env = {
-    GITLAB_TOKENS_DRILL: `${name}-${process.pid}`,
-    GITLAB_TOKENS_NOW: sandbox.now().toISOString(),
-  };
-  await ws.stackInit();
-  await ws.setConfig("gitlab-tokens:declarations", declarations);
-  await ws.setConfig("gitlab-tokens:baseUrl", sandbox.url);
-  await ws.setConfig("gitlab-tokens:token", sandbox.adminToken, { secret: true });
-  const stackArgs = ["--stack", ws.stack, "--config-file", ws.configFile];
-  return {
-    sandbox,
-    ws,
-    tokens,
-    marker,
-    transcript: [],
-    env,
-    cmd: (phase) =>
-      phase === "destroy"
-        ? ["destroy", "--yes", "--skip-preview", ...stackArgs]
-        : ["up", "--yes", "--skip-preview", ...stackArgs],
-  };
-}
-
-async function runOk(s: Stage, args: string[]): Promise<RunResult> {
-  const r = await s.ws.start(args, { env: s.env }).done;
-  s.transcript.push(r.stdout, r.stderr);
-  if (r.code !== 0) throw new Error(`${r.command} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
 
 /** Runs the phase's command unkilled and returns how many API calls it made. */
 async function measure(s: Stage, phase: Phase): Promise<number> {

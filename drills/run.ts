@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { killDrill, type KillPoint } from "./kill";
+import { faultStorm } from "./storm";
 
 export function summarizeKills(points: KillPoint[]) {
   const sum = (f: (p: KillPoint) => number) => points.reduce((n, p) => n + f(p), 0);
@@ -36,6 +37,7 @@ async function main(): Promise<number> {
       points: { type: "string", default: "51" },
       seed: { type: "string", default: "1" },
       latency: { type: "string", default: "30" },
+      "storm-tokens": { type: "string", default: "100" },
       json: { type: "string" },
     },
   });
@@ -73,6 +75,22 @@ async function main(): Promise<number> {
         summary.manualSteps +
         summary.leftoverProcesses >
       0;
+  }
+  if (which === "storm" || which === "all") {
+    const started = Date.now();
+    const storm = await faultStorm({
+      tokens: Number(values["storm-tokens"]),
+      seed: Number(values.seed),
+      log,
+    });
+    results.storm = {
+      options: { tokens: Number(values["storm-tokens"]), seed: Number(values.seed) },
+      seconds: Math.round((Date.now() - started) / 1000),
+      phases: storm.phases,
+    };
+    failed ||= storm.phases.some(
+      (p) => !p.converged || p.orphans + p.duplicates + p.staleDeliveries + p.missing > 0,
+    );
   }
   if (values.json) fs.writeFileSync(values.json, JSON.stringify(results, null, 2) + "\n");
   return failed ? 1 : 0;
