@@ -6,8 +6,6 @@
  * and the world is counted: active tokens per declaration, orphans, duplicates, stale deliveries,
  * manual steps (anything beyond recover + rerun) and processes left running. Target: all 0.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { recoverStack } from "../scripts/recover";
 import { runOk, stage, type Phase, type Stage } from "./stage";
 import { countWorld, processesWith } from "./world";
