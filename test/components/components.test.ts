@@ -122,7 +122,7 @@ describe("ProjectAccessToken", () => {
     [
       { description: "x".repeat(256) },
       "description",
-      "description is 256 characters; GitLab allows at most 255",
+      "description is 256 characters; at most 214 (GitLab allows 255; the creation marker takes 41)",
     ],
   ])("refuses %j before registering anything", (extra, property, reason) => {
     const build = () =>
