@@ -35,7 +35,7 @@ export const EXIT = { ok: 0, blocking: 1, error: 2 } as const;
 const USAGE = `Usage: npm run review -- [options]
 
   --declarations FILE   token declarations (default: tokens.yaml)
-  --state FILE          a \`pulumi stack export\` document to compare against
+  --state FILE          a \`pulumi stack export\` document to compare against (- reads standard input)
   --stack NAME          run \`pulumi stack export --stack NAME\` and compare against it
                         (default: $PULUMI_STACK when --state is not given; neither: every token is new)
   --policy-config FILE  policy pack configuration (default: $POLICY_PACK_CONFIG, else
@@ -107,20 +107,28 @@ export interface ReviewIo {
   stderr: (text: string) => void;
   /** The `pulumi stack export` text of a stack, or undefined when the stack does not exist yet. */
   exportStack: (stack: string, io: ReviewIo) => string | undefined;
+  /** Standard input, for `--state -` (`pulumi stack export | npm run review -- --state -`). */
+  readStdin?: () => string;
 }
 
+const readStdin = (): string => readText("/dev/stdin", "standard input");
+
 /**
- * `pulumi stack export --stack NAME` with the user's backend and passphrase (secrets stay encrypted),
- * run in the working folder (a short stack name needs the project's Pulumi.yaml there). Uses the
- * project's engine (`ensureEngine`), else any `pulumi` on PATH: an export needs no particular version.
+ * `pulumi stack export --stack NAME` with the user's backend, run in the working folder (a short
+ * stack name needs the project's Pulumi.yaml there). Never with `--show-secrets`, and never given the
+ * passphrase: an export without it needs only read access to the state (secrets stay ciphertext), so
+ * the review can run where no secret is (the merge-request job, docs/security.md). Uses the project's
+ * engine (`ensureEngine`), else any `pulumi` on PATH: an export needs no particular version.
  */
 export function pulumiStackExport(stack: string, io: ReviewIo): string | undefined {
   let pulumi = "pulumi";
-  let env = io.env;
+  let env: NodeJS.ProcessEnv = { ...io.env };
+  delete env.PULUMI_CONFIG_PASSPHRASE;
+  delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
   try {
     const bin = ensureEngine();
     pulumi = path.join(bin, "pulumi");
-    env = { ...io.env, PATH: `${bin}${path.delimiter}${io.env.PATH ?? ""}` };
+    env = { ...env, PATH: `${bin}${path.delimiter}${io.env.PATH ?? ""}` };
   } catch {
     // No engine could be provided; try the PATH.
   }
@@ -141,6 +149,10 @@ export function pulumiStackExport(stack: string, io: ReviewIo): string | undefin
 }
 
 function loadState(opts: ReviewOptions, io: ReviewIo): { state?: ReviewInput["state"]; note?: string } {
+  if (opts.state === "-") {
+    const label = "the state export on standard input";
+    return { state: { label, tokens: readStateExport((io.readStdin ?? readStdin)(), label) } };
+  }
   if (opts.state !== undefined) {
     const file = path.resolve(io.cwd, opts.state);
     const label = `state file \`${displayPath(opts.state, io.cwd)}\``;
@@ -217,6 +229,7 @@ export function main(argv: string[], ioIn: Partial<ReviewIo> = {}): number {
     stdout: (t) => process.stdout.write(`${t}\n`),
     stderr: (t) => process.stderr.write(`${t}\n`),
     exportStack: pulumiStackExport,
+    readStdin,
     ...ioIn,
   };
   try {

@@ -36,6 +36,8 @@ function run(
     files?: Record<string, string>;
     /** What `pulumi stack export` gives: the state text, or undefined for a stack that does not exist. */
     stack?: string | (() => never);
+    /** Standard input (`--state -`). */
+    stdin?: string;
   } = {},
 ): Run {
   const dir = path.join(root, `run-${++runs}`);
@@ -57,6 +59,10 @@ function run(
     exportStack: (stack) => {
       exported.push(stack);
       return typeof opts.stack === "function" ? opts.stack() : opts.stack;
+    },
+    readStdin: () => {
+      if (opts.stdin === undefined) throw new Error("the test gave no standard input");
+      return opts.stdin;
     },
   };
   const code = main(argv, io);
@@ -169,6 +175,19 @@ describe("the state", () => {
     expect(r.exported).toEqual(["review"]);
     expect(r.report).toContain("## Changes against stack `review`");
     expect(r.stdout).toContain("1 new, 5 rotated, 1 updated, 1 revoked, 2 unchanged");
+  });
+
+  it("comes from standard input with --state - (`pulumi stack export | npm run review -- --state -`)", () => {
+    const r = run(["--state", "-", ...NOW_ARG], {
+      env: { PULUMI_STACK: "prod" },
+      stdin: readFixture("state.json"),
+    });
+    expect(r.exported).toEqual([]);
+    expect(r.stdout).toContain(
+      "gitlab-tokens review of tokens.yaml against the state export on standard input",
+    );
+    expect(r.stdout).toContain("1 new, 5 rotated, 1 updated, 1 revoked, 2 unchanged");
+    expect(r.report).toContain("## Changes against the state export on standard input");
   });
 
   it("comes from $PULUMI_STACK when no --state is given (the CI job's `npm run review`)", () => {
