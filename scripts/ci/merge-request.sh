@@ -10,7 +10,9 @@
 #   2. `npm run review` against $PULUMI_STACK's state: `pulumi stack export` without
 #      --show-secrets, which needs read access to the state backend and no passphrase (token values
 #      stay ciphertext, and the review drops them anyway). The review judges kept tokens from their
-#      recorded creation dates. Without $PULUMI_STACK every token is reviewed as new.
+#      recorded creation dates. GITLAB_TOKENS_REVIEW_STATE changes where the state comes from:
+#      `none` (no access to the state: every token is reviewed as new) or the path of a
+#      `pulumi stack export` file made elsewhere (no backend access needed here).
 #   3. `pulumi preview --policy-pack policies` of the same declarations on a throwaway stack: a file
 #      backend in a temporary folder inside the job's folder and a random passphrase made here. Every
 #      token is a create, which a preview does not run; the providers' `check` is pure, so the preview
@@ -22,9 +24,10 @@
 # preview's output). Exit status: 0 when the review and the policy preview pass; 1 when either
 # reports a blocking finding or could not run; 3 when a secret is visible to the job.
 #
-# Environment: PULUMI_STACK (the real stack; optional), PULUMI_BACKEND_URL and read-only backend
-# credentials (or a read-only PULUMI_ACCESS_TOKEN) for its state, POLICY_PACK_CONFIG (default
-# policies/config.json, used when the file exists), GITLAB_TOKENS_REVIEW_OUT (default review-out).
+# Environment: PULUMI_STACK (the real stack), PULUMI_BACKEND_URL and read-only backend credentials
+# (or a read-only PULUMI_ACCESS_TOKEN) for its state, GITLAB_TOKENS_REVIEW_STATE (see 2.),
+# POLICY_PACK_CONFIG (default policies/config.json, used when the file exists),
+# GITLAB_TOKENS_REVIEW_OUT (default review-out).
 set -euo pipefail
 
 out="${GITLAB_TOKENS_REVIEW_OUT:-review-out}"
@@ -58,9 +61,29 @@ fi
 mkdir -p "$out"
 
 # --- 2. the review, against the real stack's state (read-only, no passphrase) ----------------------
-section "review (npm run review${real_stack:+ against stack $real_stack})"
+review_state="${GITLAB_TOKENS_REVIEW_STATE:-stack}"
+review_args=(--out "$out")
+case "$review_state" in
+  stack) review_from="${real_stack:+stack $real_stack}" ;;
+  none) review_from="no state: every token is new" ;;
+  *) review_from="state file $review_state" && review_args+=(--state "$review_state") ;;
+esac
+section "review (npm run review${review_from:+, against $review_from})"
 review_status=0
-npm run --silent review -- --out "$out" || review_status=$?
+if [ "$review_state" = stack ]; then
+  npm run --silent review -- "${review_args[@]}" || review_status=$?
+else
+  # Without --stack the review reads no rotationEpoch from Pulumi.<stack>.yaml: pass it on.
+  epoch="$(node -e '
+    const fs = require("node:fs");
+    const f = process.argv[1];
+    const c = fs.existsSync(f) ? (require("yaml").parse(fs.readFileSync(f, "utf8")) ?? {}).config ?? {} : {};
+    const v = c["gitlab-tokens:rotationEpoch"];
+    if (typeof v === "string" || typeof v === "number") process.stdout.write(String(v));
+  ' "Pulumi.${real_stack##*/}.yaml")" || exit 1
+  if [ -n "$real_stack" ] && [ -n "$epoch" ]; then review_args+=(--rotation-epoch "$epoch"); fi
+  env -u PULUMI_STACK npm run --silent review -- "${review_args[@]}" || review_status=$?
+fi
 
 # --- 3. the policy pack on a throwaway stack of the same declarations -------------------------------
 section "policy pack (pulumi preview --policy-pack policies on a throwaway stack)"

@@ -280,6 +280,7 @@ it("can export the real stack's state with no passphrase: token values stay ciph
     },
   );
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+  fs.writeFileSync(path.join(tmp, "export.json"), r.stdout);
   const exported = JSON.parse(r.stdout) as { deployment: { resources?: StateResource[] } };
   const tokens = (exported.deployment.resources ?? []).filter((x) => x.type === ACCESS_TOKEN);
   expect(tokens).toHaveLength(3);
@@ -338,6 +339,22 @@ describe("a compliant merge request", () => {
       "report.md",
     ]);
   });
+});
+
+it("reviews against an export file with no access to the backend at all (GITLAB_TOKENS_REVIEW_STATE)", async () => {
+  const exportFile = path.join(tmp, "export.json");
+  const r = await runJob(
+    COMPLIANT,
+    jobEnv({
+      GITLAB_TOKENS_REVIEW_STATE: exportFile,
+      PULUMI_BACKEND_URL: `file://${path.join(tmp, "no-backend-here")}`,
+    }),
+  );
+  expect({ code: r.code, output: r.output }).toEqual({ code: 0, output: expect.any(String) });
+  expect(r.output).toContain(`gitlab-tokens review of tokens.yaml against state file ${exportFile}`);
+  expect(r.output).toContain("4 tokens; 1 new, 1 rotated, 0 updated, 0 revoked, 2 unchanged");
+  expect(r.apiCalls).toBe(0);
+  expect(fs.existsSync(path.join(tmp, "no-backend-here"))).toBe(false);
 });
 
 describe("a merge request that breaks mandatory rules", () => {
