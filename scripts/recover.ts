@@ -116,6 +116,45 @@ async function importState(
   }
 }
 
+/**
+ * The local file backend writes each state file's metadata sidecar (`<file>.attrs`) in place, not
+ * through a rename: a process killed at that moment leaves it empty, and every command then fails
+ * with "failed to load checkpoint: EOF". The sidecar holds only a content type that the backend
+ * defaults when the file is absent, so an empty one is removed. Returns the files removed.
+ */
+export async function repairFileBackend(run: PulumiRunner): Promise<string[]> {
+  const who = await run(["whoami", "--verbose"]);
+  const url = /Backend URL: (file:\/\/\S+)/.exec(who.stdout)?.[1];
+  if (!url) return [];
+  const root = path.join(new URL(url).pathname, ".pulumi");
+  const removed: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".attrs") && fs.statSync(p).size === 0) {
+        fs.rmSync(p);
+        removed.push(p);
+      }
+    }
+  };
+  walk(root);
+  return removed;
+}
+
+async function exportState(run: PulumiRunner, stack: string): Promise<string> {
+  const args = ["stack", "export", "--stack", stack];
+  const r = await run(args);
+  if (r.code === 0) return r.stdout;
+  if (
+    /failed to load checkpoint: (unexpected )?EOF/.test(r.stderr) &&
+    (await repairFileBackend(run)).length > 0
+  ) {
+    return ok(run, args, "pulumi stack export");
+  }
+  throw new RecoverError(`pulumi stack export failed: ${r.stderr.trim().split("\n").slice(-3).join(" ")}`);
+}
+
 /** Recovers `stack`; `run` runs pulumi (from PATH by default). */
 export async function recoverStack(
   stack: string,
@@ -124,9 +163,7 @@ export async function recoverStack(
   opts: RecoverOptions = {},
 ): Promise<Recovery> {
   if (opts.takeOverLock) await ok(run, ["cancel", "--yes", "--stack", stack], "pulumi cancel");
-  const state = JSON.parse(
-    await ok(run, ["stack", "export", "--stack", stack], "pulumi stack export"),
-  ) as ExportedStack;
+  const state = JSON.parse(await exportState(run, stack)) as ExportedStack;
   let client: GitLabClient | undefined;
   const recovery = await recover(state, async () => {
     if (!client) {
