@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"os/signal"
 	"sync"
 	"syscall"
 	"time"
@@ -14,8 +15,8 @@ import (
 // The host must not outlive the engine that started it: a killed `pulumi up` (a cancelled CI job,
 // a lost runner) would otherwise leave the program running and registering resources with nobody
 // to record them. The host watches its parent process and health-checks the engine's RPC address;
-// when either is gone it kills every process it started (each in its own process group, so their
-// children go too) and exits.
+// when either is gone it kills every process it started and exits. The children it starts die with
+// it (Pdeathsig), so they never outlive it either.
 
 const (
 	parentCheckInterval = 200 * time.Millisecond
@@ -29,9 +30,11 @@ var children = struct {
 	set map[*exec.Cmd]struct{}
 }{set: map[*exec.Cmd]struct{}{}}
 
-// ownGroup puts a child in a process group of its own, so stopping it stops its children too.
+// ownGroup ties a child's life to the host's: the kernel kills it when the host dies, however
+// the host dies (the engine's SIGKILL at the end of a run included). It stays in the host's
+// process group, so whatever signals the group (the engine, a terminal) reaches it too.
 func ownGroup(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
 
 // track records a started child until it ends; call the returned function when it has.
@@ -46,16 +49,35 @@ func track(cmd *exec.Cmd) func() {
 	}
 }
 
-func stopEverything() {
+// killChildren sends SIGKILL to every process the host started, and to their process groups.
+func killChildren() {
 	children.Lock()
 	for cmd := range children.set {
 		if cmd.Process != nil {
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			_ = cmd.Process.Kill()
 		}
 	}
 	children.Unlock()
+}
+
+func stopEverything() {
+	killChildren()
 	os.Exit(exitEngineGone)
+}
+
+// stopOnSignal: the engine closes the host by sending SIGINT to the host's process group (then
+// SIGKILL to it after 5 s). The program runs in a group of its own (ownGroup), so that signal no
+// longer reaches it: without this, a program still waiting on the engine when an update fails
+// outlives the host, keeps the host's stdout and stderr open, and `pulumi up` waits for them
+// forever. On SIGINT or SIGTERM the host kills what it started, then exits.
+func stopOnSignal() {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		<-signals
+		killChildren()
+		os.Exit(1)
+	}()
 }
 
 var engineWatch sync.Once
