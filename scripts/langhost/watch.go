@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"os/signal"
 	"sync"
 	"syscall"
 	"time"
@@ -63,21 +62,6 @@ func killChildren() {
 func stopEverything() {
 	killChildren()
 	os.Exit(exitEngineGone)
-}
-
-// stopOnSignal: the engine closes the host by sending SIGINT to the host's process group (then
-// SIGKILL to it after 5 s). The program runs in a group of its own (ownGroup), so that signal no
-// longer reaches it: without this, a program still waiting on the engine when an update fails
-// outlives the host, keeps the host's stdout and stderr open, and `pulumi up` waits for them
-// forever. On SIGINT or SIGTERM the host kills what it started, then exits.
-func stopOnSignal() {
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
-	go func() {
-		<-signals
-		killChildren()
-		os.Exit(1)
-	}()
 }
 
 var engineWatch sync.Once
