@@ -1,17 +1,27 @@
 /**
- * The one error type of the GitLab client layer. Its message names the method, the path and the
- * status and quotes GitLab's own message; it never carries headers, request bodies or any token.
+ * The one error type of the GitLab client layer. Its message says what went wrong and what to fix —
+ * a refused credential, a missing scope, a missing role, an unreachable GitLab — and otherwise names
+ * the method, the path and the status and quotes GitLab's own message. It never carries headers,
+ * request bodies or any token.
  */
 export class GitLabApiError extends Error {
   readonly method: string;
   /** Path relative to `/api/v4`, e.g. `projects/acme%2Fweb/access_tokens`. No query string. */
   readonly path: string;
-  /** HTTP status, or 0 when no response arrived (connection dropped, timeout). */
+  /** HTTP status, or 0 when no response arrived (connection refused or dropped, timeout). */
   readonly status: number;
-  /** GitLab's message (`message` or `error` of the body), or the network failure's description. */
+  /** GitLab's message (`message` or `error_description` of the body), or the network failure's description. */
   readonly gitlabMessage: string;
   /** Seconds GitLab asked the client to wait (429 `Retry-After`). */
   readonly retryAfterSeconds?: number;
+  /** GitLab's OAuth-style error code (`insufficient_scope`, `invalid_token`), when it sent one. */
+  readonly errorCode?: string;
+  /** For `insufficient_scope`: the scopes GitLab said the call accepts. */
+  readonly requiredScopes?: readonly string[];
+  /** GitLab's URL as configured (no `/api/v4`), for messages about reaching it. */
+  readonly baseUrl?: string;
+  /** True when the request never left this machine (connection refused, host not found). */
+  readonly notSent: boolean;
 
   constructor(args: {
     method: string;
@@ -19,25 +29,80 @@ export class GitLabApiError extends Error {
     status: number;
     gitlabMessage: string;
     retryAfterSeconds?: number;
+    errorCode?: string;
+    requiredScopes?: readonly string[];
+    baseUrl?: string;
+    notSent?: boolean;
   }) {
-    const what = args.status === 0 ? "no response" : `HTTP ${args.status}`;
-    super(`GitLab ${args.method} ${args.path}: ${what}: ${args.gitlabMessage}`);
+    super(describe(args));
     this.name = "GitLabApiError";
     this.method = args.method;
     this.path = args.path;
     this.status = args.status;
     this.gitlabMessage = args.gitlabMessage;
     this.retryAfterSeconds = args.retryAfterSeconds;
+    this.errorCode = args.errorCode;
+    this.requiredScopes = args.requiredScopes;
+    this.baseUrl = args.baseUrl;
+    this.notSent = args.notSent ?? false;
   }
 
   /** True when GitLab may or may not have carried out the request (no response, or a 5xx). */
   get outcomeUnknown(): boolean {
-    return this.status === 0 || this.status >= 500;
+    return (this.status === 0 && !this.notSent) || this.status >= 500;
   }
 
   static is(e: unknown): e is GitLabApiError {
     return e instanceof Error && e.name === "GitLabApiError";
   }
+}
+
+/** Where the provisioning credential is set (the same words in every message that asks to fix it). */
+const SET_CREDENTIAL = "set gitlab-tokens:token or GITLAB_TOKEN";
+
+/**
+ * The message: one line, naming what to fix. Credential and reachability problems leave out the
+ * path, so the same cause reads the same for every resource that hit it.
+ */
+function describe(a: {
+  method: string;
+  path: string;
+  status: number;
+  gitlabMessage: string;
+  errorCode?: string;
+  requiredScopes?: readonly string[];
+  baseUrl?: string;
+  notSent?: boolean;
+}): string {
+  const call = `GitLab ${a.method} ${a.path}`;
+  if (a.status === 0) {
+    if (a.notSent && a.baseUrl) {
+      return `cannot reach GitLab at ${a.baseUrl} (${a.gitlabMessage}); check gitlab-tokens:baseUrl or GITLAB_BASE_URL`;
+    }
+    const where = a.baseUrl ? ` from GitLab at ${a.baseUrl}` : "";
+    return `${call}: no response${where}: ${a.gitlabMessage}`;
+  }
+  if (a.status === 401) {
+    const why = /expired/i.test(a.gitlabMessage)
+      ? "it has expired"
+      : /revoked/i.test(a.gitlabMessage)
+        ? "it was revoked"
+        : "it is wrong, expired or revoked";
+    return `GitLab refused the provisioning credential (401): ${why}; ${SET_CREDENTIAL} to a valid token with api scope`;
+  }
+  if (a.status === 403 && a.errorCode === "insufficient_scope") {
+    const scopes = a.requiredScopes?.length ? a.requiredScopes : ["api"];
+    const lacks =
+      scopes.length === 1 ? `the ${scopes[0]} scope` : `a scope this call needs (${scopes.join(" or ")})`;
+    return `GitLab refused the provisioning credential (403 insufficient_scope): it lacks ${lacks}; ${SET_CREDENTIAL} to a token with api scope`;
+  }
+  if (a.status === 403 || (a.status === 400 && /permission|could not provision/i.test(a.gitlabMessage))) {
+    return (
+      `${call}: HTTP ${a.status}: ${a.gitlabMessage}; the provisioning credential's user lacks the role for this: ` +
+      "it must be Maintainer or Owner of the project or group (Owner for Owner-level tokens; an administrator for personal tokens)"
+    );
+  }
+  return `${call}: HTTP ${a.status}: ${a.gitlabMessage}`;
 }
 
 /** Whether an error is GitLab's 404 for the thing asked about. */

@@ -7,6 +7,9 @@
  *   request reaches the application, so nothing was done);
  * - retries 5xx and dropped connections only for idempotent methods (GET, HEAD, PUT, DELETE), with
  *   exponential backoff and full jitter;
+ * - retries a connection that could not be made (refused, host not found: nothing was sent, so
+ *   any method) only `connectAttempts` times, briefly: a GitLab that refuses connections is
+ *   down or misconfigured, and six backed-off attempts per call would only delay the error;
  * - never retries a POST whose outcome is unknown: it throws a GitLabApiError whose
  *   `outcomeUnknown` is true, and the caller reconciles (see providers/access-token-impl.ts);
  * - throws GitLabApiError, whose message has no headers, body or token in it.
@@ -24,6 +27,11 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Per-attempt timeout. */
   timeoutMs: number;
+  /**
+   * Attempts in all when the connection cannot be made (refused, host not found): the request was
+   * never sent, so every method may retry, but only a few times (backoff as above).
+   */
+  connectAttempts?: number;
   /** Injected in tests. */
   sleep?: (ms: number) => Promise<void>;
   /** Injected in tests (0..1). */
@@ -35,6 +43,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 250,
   maxDelayMs: 20_000,
   timeoutMs: 30_000,
+  connectAttempts: 3,
 };
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE"]);
@@ -55,34 +64,67 @@ function retryAfterSeconds(value: string | null): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
 }
 
-async function gitlabMessage(response: Response): Promise<string> {
+/** What an error response says: GitLab's message, and its OAuth-style error code and scopes. */
+async function gitlabAnswer(
+  response: Response,
+): Promise<{ message: string; errorCode?: string; requiredScopes?: string[] }> {
   let text = "";
   try {
     text = await response.text();
   } catch {
-    return response.statusText || "unreadable response body";
+    return { message: response.statusText || "unreadable response body" };
   }
   let message = text.trim();
+  let errorCode: string | undefined;
+  let requiredScopes: string[] | undefined;
   if ((response.headers.get("content-type") ?? "").includes("json")) {
     try {
       const body = JSON.parse(text) as Record<string, unknown>;
       const m = body.message ?? body.error_description ?? body.error;
       message = typeof m === "string" ? m : JSON.stringify(m);
+      if (typeof body.error === "string" && /^[a-z_]{1,64}$/.test(body.error)) errorCode = body.error;
+      if (typeof body.scope === "string") {
+        requiredScopes = body.scope.split(/\s+/).filter((x) => /^[a-z_]{1,64}$/.test(x));
+      }
     } catch {
       // not JSON after all: keep the text
     }
   }
   if (message.length > 500) message = `${message.slice(0, 500)}…`;
-  return redactTokens(message || response.statusText || "no message");
+  return { message: redactTokens(message || response.statusText || "no message"), errorCode, requiredScopes };
 }
 
-function networkMessage(e: unknown): string {
-  if (e instanceof Error) {
-    if (e.name === "TimeoutError" || e.name === "AbortError") return "request timed out";
-    const cause = (e as Error & { cause?: { code?: string; message?: string } }).cause;
-    return redactTokens(cause?.code ?? cause?.message ?? e.message);
+/** Causes of a failed fetch that mean no connection was made: the request never left. */
+const NOT_SENT = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+function networkFailure(e: unknown): { message: string; notSent: boolean } {
+  // Duck-typed, not `instanceof Error`: fetch's errors may come from another realm (Jest's).
+  if (e && typeof e === "object") {
+    const err = e as { name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
+    if (err.name === "TimeoutError" || err.name === "AbortError") {
+      return { message: "request timed out", notSent: false };
+    }
+    const code = typeof err.cause?.code === "string" ? err.cause.code : undefined;
+    const text = code ?? err.cause?.message ?? err.message;
+    return {
+      message: typeof text === "string" ? redactTokens(text) : "network error",
+      notSent: code !== undefined && NOT_SENT.has(code),
+    };
   }
-  return "network error";
+  return { message: "network error", notSent: false };
+}
+
+/** GitLab's URL as configured: the request's URL up to `/api/v4`, without credentials or query. */
+function baseUrlOf(url: URL): string {
+  const i = url.pathname.indexOf("/api/v4/");
+  return `${url.origin}${i >= 0 ? url.pathname.slice(0, i) : ""}`;
 }
 
 async function parseBody(response: Response, asStream: boolean): Promise<unknown> {
@@ -139,8 +181,19 @@ export function createRequestHandler(
           }),
         );
       } catch (e) {
-        const err = new GitLabApiError({ method, path, status: 0, gitlabMessage: networkMessage(e) });
-        if (!IDEMPOTENT.has(method) || attempt >= policy.maxAttempts) throw err;
+        const failure = networkFailure(e);
+        const err = new GitLabApiError({
+          method,
+          path,
+          status: 0,
+          gitlabMessage: failure.message,
+          baseUrl: baseUrlOf(url),
+          notSent: failure.notSent,
+        });
+        const retryable = failure.notSent
+          ? attempt < Math.min(policy.maxAttempts, policy.connectAttempts ?? policy.maxAttempts)
+          : IDEMPOTENT.has(method) && attempt < policy.maxAttempts;
+        if (!retryable) throw err;
         await sleep(backoff(attempt));
         continue;
       }
@@ -151,12 +204,16 @@ export function createRequestHandler(
       }
 
       const retryAfter = retryAfterSeconds(response.headers.get("retry-after"));
+      const answer = await gitlabAnswer(response);
       const err = new GitLabApiError({
         method,
         path,
         status: response.status,
-        gitlabMessage: await gitlabMessage(response),
+        gitlabMessage: answer.message,
+        errorCode: answer.errorCode,
+        requiredScopes: answer.requiredScopes,
         retryAfterSeconds: retryAfter,
+        baseUrl: baseUrlOf(url),
       });
       const retryable = response.status === 429 || (response.status >= 500 && IDEMPOTENT.has(method));
       if (!retryable || attempt >= policy.maxAttempts) throw err;
