@@ -9,7 +9,7 @@
 import type { Recovery } from "../components/recovery";
 import { recoverStack } from "../scripts/recover";
 import { runOk, stage, type Phase, type Stage } from "./stage";
-import { countWorld, processesWith } from "./world";
+import { countWorld, leaks, processesWith } from "./world";
 
 export type { Phase } from "./stage";
 export const PHASES: readonly Phase[] = ["create", "rotate", "destroy"];
@@ -36,6 +36,8 @@ export interface KillPoint {
   revokedByRecover: number;
   manualSteps: number;
   leftoverProcesses: number;
+  /** Token values or the credential found in the output or the state backend's files. */
+  leaks: number;
   /** Milliseconds until every process of the killed run was gone. */
   processesGoneMs: number;
   correct: number;
@@ -171,6 +173,7 @@ async function killPoint(
       revokedByRecover: recovery.creates.reduce((n, c) => n + c.revoked.length, 0),
       manualSteps,
       leftoverProcesses,
+      leaks: leaks([...s.transcript, s.ws.readStateFiles()], [...world.values, s.sandbox.adminToken]),
       processesGoneMs,
       correct: world.correct,
       orphans: world.orphans,
@@ -185,7 +188,7 @@ async function killPoint(
         `recover: ${point.recoveredPending} pending, ${point.revokedByRecover} revoked; ` +
         `processes gone in ${processesGoneMs} ms, ${leftoverProcesses} left; ` +
         `orphans ${point.orphans}, duplicates ${point.duplicates}, stale ${point.staleDeliveries}, ` +
-        `missing ${point.missing}, manual steps ${manualSteps}`,
+        `missing ${point.missing}, manual steps ${manualSteps}, leaks ${point.leaks}`,
     );
     return point;
   } finally {

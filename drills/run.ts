@@ -25,6 +25,7 @@ export function summarizeKills(points: KillPoint[]) {
     missing: sum((p) => p.missing),
     manualSteps: sum((p) => p.manualSteps),
     leftoverProcesses: sum((p) => p.leftoverProcesses),
+    leaks: sum((p) => p.leaks),
     maxProcessesGoneMs: Math.max(0, ...points.map((p) => p.processesGoneMs)),
   };
 }
@@ -73,7 +74,8 @@ async function main(): Promise<number> {
         summary.staleDeliveries +
         summary.missing +
         summary.manualSteps +
-        summary.leftoverProcesses >
+        summary.leftoverProcesses +
+        summary.leaks >
       0;
   }
   if (which === "storm" || which === "all") {
@@ -89,7 +91,7 @@ async function main(): Promise<number> {
       phases: storm.phases,
     };
     failed ||= storm.phases.some(
-      (p) => !p.converged || p.orphans + p.duplicates + p.staleDeliveries + p.missing > 0,
+      (p) => !p.converged || p.orphans + p.duplicates + p.staleDeliveries + p.missing + p.leaks > 0,
     );
   }
   if (values.json) fs.writeFileSync(values.json, JSON.stringify(results, null, 2) + "\n");

@@ -8,7 +8,7 @@
  */
 import type { FaultConfig } from "../sandbox";
 import { stage, type Phase, type Stage } from "./stage";
-import { countWorld, type WorldCount } from "./world";
+import { countWorld, leaks, type WorldCount } from "./world";
 
 export interface StormOptions {
   tokens: number;
@@ -26,6 +26,8 @@ export interface StormPhase extends WorldCount {
   /** Calls the same phase makes without faults (same N, same run of the drill). */
   faultFreeCalls: number;
   seconds: number;
+  /** Token values or the credential found in the output or the state backend's files. */
+  leaks: number;
 }
 
 export function stormFaults(seed: number): FaultConfig {
@@ -95,13 +97,15 @@ export async function faultStorm(
         apiCalls,
         faultFreeCalls: faultFree[phase],
         seconds: Number(seconds.toFixed(1)),
+        leaks: leaks([...s.transcript, s.ws.readStateFiles()], [...values, s.sandbox.adminToken]),
         ...count,
       };
       out.push(result);
       opts.log?.(
         `storm ${phase}: ${converged ? "converged" : "NOT converged"} in ${runs} run(s), ${seconds.toFixed(1)} s, ` +
           `${apiCalls} API calls (fault-free: ${faultFree[phase]}); correct ${count.correct}/${s.tokens.length}, ` +
-          `orphans ${count.orphans}, duplicates ${count.duplicates}, stale ${count.staleDeliveries}, missing ${count.missing}`,
+          `orphans ${count.orphans}, duplicates ${count.duplicates}, stale ${count.staleDeliveries}, missing ${count.missing}, ` +
+          `leaks ${result.leaks}`,
       );
     }
   } finally {

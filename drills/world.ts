@@ -130,3 +130,12 @@ export function processesWith(marker: string): number[] {
   }
   return found;
 }
+
+/**
+ * How many of `secrets` (token values, the provisioning credential) appear in `texts` (what the
+ * commands printed, the state backend's files). Target: 0.
+ */
+export function leaks(texts: string[], secrets: string[]): number {
+  const all = texts.join("\n");
+  return [...new Set(secrets)].filter((v) => v.length >= 8 && all.includes(v)).length;
+}

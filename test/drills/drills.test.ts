@@ -27,8 +27,10 @@ it("kill drill: a SIGKILLed create, rotation and destroy leave nothing behind", 
       duplicates: 0,
       staleDeliveries: 0,
       missing: 0,
+      leaks: 0,
       manualSteps: 0,
       leftoverProcesses: 0,
+      leaks: 0,
       correct: 4,
     });
     expect(p.recoveredPending).toBeGreaterThan(0);
