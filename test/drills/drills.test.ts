@@ -27,7 +27,6 @@ it("kill drill: a SIGKILLed create, rotation and destroy leave nothing behind", 
       duplicates: 0,
       staleDeliveries: 0,
       missing: 0,
-      leaks: 0,
       manualSteps: 0,
       leftoverProcesses: 0,
       leaks: 0,
@@ -51,6 +50,7 @@ it("fault storm: create, rotate-all and destroy converge with 0 orphans and 0 du
       duplicates: 0,
       staleDeliveries: 0,
       missing: 0,
+      leaks: 0,
       correct: 6,
     });
     // The faults cost calls: retries and reconciliations.
