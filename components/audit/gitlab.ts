@@ -3,6 +3,7 @@
  * shaping, every page); the one call it lacks — who the credential belongs to — is made here the same
  * way, through gitbeaker with the project's requester.
  */
+import { createRefOf, unmarkedDescription } from "../gitlab/marker";
 import { Users } from "@gitbeaker/rest";
 import type { GitLabClient, GitLabToken } from "../gitlab/client";
 import { createRequester, DEFAULT_RETRY_POLICY, type RetryPolicy } from "../gitlab/requester";
@@ -39,7 +40,9 @@ export function liveToken(t: GitLabToken): LiveToken {
   return {
     id: t.id,
     name: t.name,
-    description: t.description ?? null,
+    // The declared description: the creation marker is gitlab-tokens' own bookkeeping.
+    description: t.description == null ? null : unmarkedDescription(t.description) || null,
+    createdByGitlabTokens: createRefOf(t.description) !== undefined,
     scopes: [...t.scopes],
     created_at: t.created_at,
     expires_at: t.expires_at ?? null,

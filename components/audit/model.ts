@@ -33,7 +33,10 @@ export interface TargetRef {
 export interface LiveToken {
   id: number;
   name: string;
+  /** Without the creation marker. */
   description: string | null;
+  /** It carries gitlab-tokens' creation marker (some stack of gitlab-tokens made it). */
+  createdByGitlabTokens?: boolean;
   scopes: string[];
   /** ISO time. */
   created_at: string;
