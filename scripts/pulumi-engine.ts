@@ -110,7 +110,9 @@ export class PulumiWorkspace {
     const bin = ensureEngine();
     return {
       ...process.env,
-      PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
+      // The engine, then the Node.js running this process (the project's Node.js 24 under npm
+      // scripts), for anything that looks up a bare `node` (an upstream language host on PATH).
+      PATH: [bin, path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter),
       PULUMI_HOME: this.homeDir,
       PULUMI_BACKEND_URL: `file://${this.stateDir}`,
       PULUMI_CONFIG_PASSPHRASE: this.passphrase,

