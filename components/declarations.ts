@@ -238,14 +238,14 @@ export function suggestFields(unknown: string, known: readonly string[]): string
 
 type Place = "file" | "defaults" | "token" | "delivery";
 
+function knownFields(place: Place): readonly string[] {
+  return { file: FILE_FIELDS, defaults: DEFAULTS_FIELDS, token: TOKEN_FIELDS, delivery: DELIVERY_FIELDS }[
+    place
+  ];
+}
+
 function unknownFieldMessage(k: string, place: Place): string {
-  const known = {
-    file: FILE_FIELDS,
-    defaults: DEFAULTS_FIELDS,
-    token: TOKEN_FIELDS,
-    delivery: DELIVERY_FIELDS,
-  }[place];
-  const guesses = suggestFields(k, known);
+  const guesses = suggestFields(k, knownFields(place));
   if (guesses.length > 0) {
     return `unknown field ${JSON.stringify(k)}; did you mean ${guesses.map((g) => JSON.stringify(g)).join(" or ")}?`;
   }
@@ -363,13 +363,7 @@ function explain(
       const path = [...issue.path, k];
       const place = placeOf([...base, ...path]);
       explained.push({ path, field: pathString(path), message: unknownFieldMessage(k, place) });
-      const known = {
-        file: FILE_FIELDS,
-        defaults: DEFAULTS_FIELDS,
-        token: TOKEN_FIELDS,
-        delivery: DELIVERY_FIELDS,
-      }[place];
-      const guesses = suggestFields(k, known);
+      const guesses = suggestFields(k, knownFields(place));
       if (guesses.length === 1) misspelt.add(pathString([...issue.path, guesses[0]!]));
     }
   }

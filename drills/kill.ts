@@ -8,6 +8,7 @@
  */
 import type { Recovery } from "../components/recovery";
 import { recoverStack } from "../scripts/recover";
+import { prng } from "../sandbox/faults";
 import { runOk, stage, type Phase, type Stage } from "./stage";
 import { countWorld, leaks, processesWith } from "./world";
 
@@ -49,18 +50,6 @@ export interface KillPoint {
   values: string[];
   /** Everything the commands printed (for the secret search). */
   transcript: string[];
-}
-
-/** mulberry32: small, seeded, reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -58,22 +58,9 @@ export interface WorldCount {
   missing: number;
 }
 
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-function reveal(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(reveal);
-  if (v && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    if (SECRET_SIG in o && typeof o.plaintext === "string") return JSON.parse(o.plaintext) as unknown;
-    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, reveal(x)]));
-  }
-  return v;
-}
-
 /** The access tokens in state (all of them, pending deletions included), secrets revealed. */
 export async function stateTokens(ws: PulumiWorkspace): Promise<StateResource[]> {
-  const r = await ws.runOk(["stack", "export", "--show-secrets", "--stack", ws.stack]);
-  const d = reveal(JSON.parse(r.stdout)) as { deployment: { resources?: StateResource[] } };
-  return (d.deployment.resources ?? []).filter((x) => x.type === ACCESS_TOKEN_TYPE);
+  return (await ws.resourcesRevealed()).filter((x) => x.type === ACCESS_TOKEN_TYPE);
 }
 
 /** Counts the world; `expect` is what the last successful command should have left. */

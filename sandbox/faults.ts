@@ -129,8 +129,8 @@ export function parseFaultConfig(input: unknown): FaultConfig {
   return result.data as FaultConfig;
 }
 
-/** mulberry32: a small, seedable PRNG. */
-function prng(seed: number): () => number {
+/** mulberry32: a small, seedable PRNG (the drills draw their kill points with it too). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

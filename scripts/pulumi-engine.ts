@@ -259,6 +259,13 @@ export class PulumiWorkspace {
     return { text: r.stdout, deployment: JSON.parse(r.stdout) as StackDeployment };
   }
 
+  /** Every resource in state, secrets revealed (`--show-secrets`, with the test passphrase). */
+  async resourcesRevealed(): Promise<StateResource[]> {
+    const r = await this.runOk(["stack", "export", "--show-secrets", "--stack", this.stack]);
+    const d = revealSecrets(JSON.parse(r.stdout)) as { deployment: { resources?: StateResource[] } };
+    return d.deployment.resources ?? [];
+  }
+
   /** Every file under the state folder, concatenated: what an attacker with the backend would see. */
   readStateFiles(): string {
     const parts: string[] = [];
@@ -300,4 +307,17 @@ export interface StateResource {
 export interface StackDeployment {
   version: number;
   deployment: { resources?: StateResource[] };
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** Replaces `--show-secrets` secret envelopes (`{sig, plaintext: "<json>"}`) by their values. */
+export function revealSecrets(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(revealSecrets);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (SECRET_SIG in o && typeof o.plaintext === "string") return JSON.parse(o.plaintext) as unknown;
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, revealSecrets(x)]));
+  }
+  return v;
 }

@@ -43,9 +43,7 @@ export async function startE2E(name: string, yaml: string, sandboxOpts: SandboxO
     clockEnv: () => ({ GITLAB_TOKENS_NOW: sandbox.now().toISOString() }),
     writeDeclarations: (text) => fs.writeFileSync(declarations, text),
     async tokensInState() {
-      const r = await ws.runOk(["stack", "export", "--show-secrets", "--stack", ws.stack]);
-      const d = reveal(JSON.parse(r.stdout)) as { deployment: { resources?: StateResource[] } };
-      return (d.deployment.resources ?? []).filter((x) => x.type === ACCESS_TOKEN);
+      return (await ws.resourcesRevealed()).filter((x) => x.type === ACCESS_TOKEN);
     },
     async close() {
       await sandbox.stop();
@@ -58,19 +56,6 @@ export async function startE2E(name: string, yaml: string, sandboxOpts: SandboxO
   await ws.setConfig("gitlab-tokens:baseUrl", sandbox.url);
   await ws.setConfig("gitlab-tokens:token", sandbox.adminToken, { secret: true });
   return e2e;
-}
-
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-
-/** Replaces `--show-secrets` secret envelopes (`{sig, plaintext: "<json>"}`) by their values. */
-function reveal(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(reveal);
-  if (v && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    if (SECRET_SIG in o && typeof o.plaintext === "string") return JSON.parse(o.plaintext) as unknown;
-    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, reveal(x)]));
-  }
-  return v;
 }
 
 /** Fails with the CLI's output when a command did not succeed. */
