@@ -78,20 +78,27 @@ export function variableId(p: CiVariableProps): string {
 }
 
 /** Creates the variable; one that already exists (a lost response, or made by hand) is overwritten. */
+/** Creates of a variable whose outcome was unknown (5xx, response lost), each after a look. */
+const CREATE_ATTEMPTS = 3;
+
 export async function create(conn: Connection, inputs: CiVariableProps): Promise<dynamic.CreateResult> {
   const gl = clientFor(conn);
-  try {
-    await gl.createVariable(inputs.kind, inputs.target, inputs.key, params(inputs));
-  } catch (e) {
-    const taken = GitLabApiError.is(e) && e.status === 400 && /already been taken/i.test(e.gitlabMessage);
-    const unknown = GitLabApiError.is(e) && e.outcomeUnknown;
-    if (!taken && !unknown) throw e;
-    const existing = await gl.getVariable(inputs.kind, inputs.target, inputs.key, inputs.environmentScope);
-    if (!existing) {
-      if (taken) throw e;
+  for (let attempt = 1; ; attempt++) {
+    try {
       await gl.createVariable(inputs.kind, inputs.target, inputs.key, params(inputs));
-    } else {
-      await gl.updateVariable(inputs.kind, inputs.target, inputs.key, params(inputs));
+      break;
+    } catch (e) {
+      const taken = GitLabApiError.is(e) && e.status === 400 && /already been taken/i.test(e.gitlabMessage);
+      const unknown = GitLabApiError.is(e) && e.outcomeUnknown;
+      if (!taken && !unknown) throw e;
+      // The variable may exist (an earlier attempt, or a run killed after creating it): then an
+      // update (idempotent, retried on 5xx) writes the value; else create again.
+      const existing = await gl.getVariable(inputs.kind, inputs.target, inputs.key, inputs.environmentScope);
+      if (existing) {
+        await gl.updateVariable(inputs.kind, inputs.target, inputs.key, params(inputs));
+        break;
+      }
+      if (taken || attempt >= CREATE_ATTEMPTS) throw e;
     }
   }
   return { id: variableId(inputs), outs: inputs };

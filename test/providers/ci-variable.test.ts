@@ -102,6 +102,27 @@ describe("a create whose response is lost", () => {
     );
     expect(sandbox.variableValue("project", "acme/api", "LOST")).toBe(VALUE_1);
   });
+
+  it("keeps trying while GitLab answers 5xx before creating it, and gives up after three", async () => {
+    const inputs = (key: string) =>
+      impl.check(
+        {} as CiVariableProps,
+        {
+          kind: "project",
+          target: "acme/api",
+          key,
+          value: VALUE_1,
+        } as CiVariableProps,
+      ).inputs as CiVariableProps;
+    sandbox.setFaults({ error: { status: 502, method: "POST", path: "/variables$", times: 2 } });
+    await impl.create(conn, inputs("FLAKY"));
+    expect(sandbox.variableValue("project", "acme/api", "FLAKY")).toBe(VALUE_1);
+    sandbox.resetCounters();
+    sandbox.setFaults({ error: { status: 502, method: "POST", path: "/variables$" } });
+    await expect(impl.create(conn, inputs("DOWN"))).rejects.toThrow(/502/);
+    expect(sandbox.counters().byRoute["POST /api/v4/projects/:id/variables"]).toBe(3);
+    expect(sandbox.variableValue("project", "acme/api", "DOWN")).toBeUndefined();
+  });
 });
 
 describe("check and diff", () => {
