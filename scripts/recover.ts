@@ -162,7 +162,9 @@ export async function recoverStack(
   env: NodeJS.ProcessEnv = process.env,
   opts: RecoverOptions = {},
 ): Promise<Recovery> {
-  if (opts.takeOverLock) await ok(run, ["cancel", "--yes", "--stack", stack], "pulumi cancel");
+  // Nothing to cancel is not an error here (a file backend says nothing; Pulumi Cloud refuses to
+  // cancel an update that is not running): the point is that no killed job's lock remains.
+  if (opts.takeOverLock) await run(["cancel", "--yes", "--stack", stack]);
   const state = JSON.parse(await exportState(run, stack)) as ExportedStack;
   let client: GitLabClient | undefined;
   const recovery = await recover(state, async () => {

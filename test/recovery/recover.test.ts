@@ -70,6 +70,30 @@ it("repairs the empty metadata sidecar a killed run can leave in a file backend"
   expect(again.stdout).toMatch(/unchanged/);
 });
 
+/** Leaves a lock in the file backend as a killed `pulumi up` on `host` (pid `pid`) would. */
+function leaveLock(host: string, pid: number): void {
+  const dir = path.join(e2e.ws.stateDir, ".pulumi", "locks", "organization", "gitlab-tokens", e2e.ws.stack);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "5f0c2b8e-0000-4000-8000-000000000001.json"),
+    JSON.stringify({ pid, username: "root", hostname: host, timestamp: new Date().toISOString() }),
+  );
+}
+
+it("takes over a killed job's lock with --take-over-lock, and is harmless when there is none", async () => {
+  leaveLock("runner-that-was-lost", 4242);
+  const refused = await e2e.ws.up([], e2e.clockEnv());
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr + refused.stdout).toMatch(/currently locked/);
+
+  await recoverStack(e2e.ws.stack, run, {}, { takeOverLock: true });
+  ok(await e2e.run(() => e2e.ws.up([], e2e.clockEnv())));
+  // No lock and nothing pending: still fine, still no GitLab call.
+  e2e.sandbox.resetCounters();
+  await recoverStack(e2e.ws.stack, run, {}, { takeOverLock: true });
+  expect(e2e.sandbox.counters().total).toBe(0);
+});
+
 it("reads the holder of a diy backend lock from Pulumi's refusal", () => {
   const message =
     "error: could not import deployment: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n" +
