@@ -153,7 +153,7 @@ export async function resolveTarget(gl: GitLabClient, props: AccessTokenProps): 
   }
 }
 
-export function listTokens(
+function listTokens(
   gl: GitLabClient,
   kind: TokenKind,
   targetId: number,
@@ -164,12 +164,7 @@ export function listTokens(
     : gl.listResourceTokens(kind, targetId, name);
 }
 
-export function revokeToken(
-  gl: GitLabClient,
-  kind: TokenKind,
-  targetId: number,
-  tokenId: number,
-): Promise<void> {
+function revokeToken(gl: GitLabClient, kind: TokenKind, targetId: number, tokenId: number): Promise<void> {
   return kind === "personal"
     ? gl.revokePersonalToken(tokenId)
     : gl.revokeResourceToken(kind, targetId, tokenId);

@@ -17,7 +17,6 @@ const PROBE_MS = 1_000;
 export const ENGINE_GONE_EXIT = 70;
 
 let watching = false;
-let gone = false;
 let parentAtStart: number | undefined;
 
 function engineAddress(argv: readonly string[]): { host: string; port: number } | undefined {
@@ -28,7 +27,6 @@ function engineAddress(argv: readonly string[]): { host: string; port: number } 
 }
 
 function stop(): void {
-  gone = true;
   // No message on stdout/stderr: nobody is reading them any more.
   process.exit(ENGINE_GONE_EXIT);
 }
@@ -58,6 +56,6 @@ export function watchEngine(argv: readonly string[] = process.argv): void {
 
 /** Throws when the engine is gone: no GitLab call may start then. */
 export function assertEngineAlive(): void {
-  if (gone || (parentAtStart !== undefined && process.ppid !== parentAtStart))
+  if (parentAtStart !== undefined && process.ppid !== parentAtStart)
     throw new Error("the Pulumi engine has exited; no GitLab call is started");
 }

@@ -80,24 +80,15 @@ export async function recover(state: ExportedStack, gl: () => Promise<GitLabClie
     if (!create) continue;
     const { props, ref } = create;
     const client = await gl();
-    let targetId: number;
+    let revoked: number[];
     try {
-      targetId = await resolveTarget(client, props);
+      const targetId = await resolveTarget(client, props);
+      revoked = await revokeMarked(client, props.kind, targetId, props.name, ref);
     } catch (e) {
       // A target that no longer exists holds no token.
-      if (isNotFound(e)) {
-        recovery.creates.push({
-          urn: op.resource.urn,
-          kind: props.kind,
-          target: props.target,
-          name: props.name,
-          revoked: [],
-        });
-        continue;
-      }
-      throw e;
+      if (!isNotFound(e)) throw e;
+      revoked = [];
     }
-    const revoked = await revokeMarked(client, props.kind, targetId, props.name, ref);
     recovery.creates.push({
       urn: op.resource.urn,
       kind: props.kind,
