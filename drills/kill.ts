@@ -6,8 +6,8 @@
  * and the world is counted: active tokens per declaration, orphans, duplicates, stale deliveries,
  * manual steps (anything beyond recover + rerun) and processes left running. Target: all 0.
  */
-import type { Recovery } from "../components/recovery";
-import { recoverStack } from "../scripts/recover";
+import type { Recovery } from "../commands/recover";
+import { recoverStack } from "../commands/recover/cli";
 import { prng } from "../sandbox/faults";
 import { runOk, stage, type Phase, type Stage } from "./stage";
 import { countWorld, leaks, processesWith } from "./world";

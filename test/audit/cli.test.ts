@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startSandbox } from "../../sandbox";
-import type { AuditedToken, Inventory } from "../../components/audit";
+import type { AuditedToken, Inventory } from "../../commands/audit";
 import { NOW, envFor, runAudit, world, type Run, type World } from "./helpers";
 
 let w: World;

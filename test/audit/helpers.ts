@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startSandbox, type Sandbox, type SeedFile } from "../../sandbox";
-import { main, type AuditIo } from "../../scripts/audit";
-import type { Inventory } from "../../components/audit";
+import { main, type AuditIo } from "../../commands/audit/cli";
+import type { Inventory } from "../../commands/audit";
 
 /** The sandbox starts here; the seeded tokens are created then. */
 export const T0 = "2030-01-01T12:00:00.000Z";

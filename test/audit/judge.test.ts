@@ -15,7 +15,7 @@ import {
   type AuditInput,
   type ListedTarget,
   type LiveToken,
-} from "../../components/audit";
+} from "../../commands/audit";
 import { parseDeclarations } from "../../components/declarations";
 import { GitLabApiError } from "../../components/gitlab/errors";
 import type { GitLabToken } from "../../components/gitlab/client";

@@ -3,7 +3,7 @@
  * is its own bookkeeping, so a token declared without a description still breaks the ownership
  * rule, and the marker tells which live tokens some gitlab-tokens stack made.
  */
-import { liveToken } from "../../components/audit/gitlab";
+import { liveToken } from "../../commands/audit/gitlab";
 import type { GitLabToken } from "../../components/gitlab/client";
 import { markedDescription } from "../../components/gitlab/marker";
 

@@ -5,8 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describeRecovery } from "../../components/recovery";
-import { lockHolder, recoverStack, type PulumiRunner } from "../../scripts/recover";
+import { describeRecovery } from "../../commands/recover";
+import { lockHolder, recoverStack, type PulumiRunner } from "../../commands/recover/cli";
 import { ok, startE2E, type E2E } from "../e2e/helpers";
 
 jest.setTimeout(300_000);

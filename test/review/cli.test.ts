@@ -6,8 +6,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ReviewInputError } from "../../components/review";
-import { CODE_QUALITY_FILE, EXIT, REPORT_FILE, main, type ReviewIo } from "../../scripts/review";
+import { ReviewInputError } from "../../commands/review";
+import { CODE_QUALITY_FILE, EXIT, REPORT_FILE, main, type ReviewIo } from "../../commands/review/cli";
 import { codeQualityReportSchema, fieldLine, fixture, readFixture, secretValuesInState } from "./helpers";
 
 const REPO_ROOT = path.join(__dirname, "..", "..");

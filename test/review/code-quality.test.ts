@@ -8,7 +8,7 @@ import {
   codeQualitySeverity,
   type CodeQualityIssue,
   type ReviewFinding,
-} from "../../components/review";
+} from "../../commands/review";
 import {
   AFTER_PATH,
   codeQualityReportSchema,

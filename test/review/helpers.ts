@@ -12,7 +12,7 @@ import {
   reviewDeclarations,
   type Review,
   type ReviewInput,
-} from "../../components/review";
+} from "../../commands/review";
 
 /** The fixed "now" of every review test: 2026-09-03, 12:00 UTC. */
 export const NOW = new Date("2026-09-03T12:00:00Z");

@@ -11,7 +11,7 @@ import {
   scopeChange,
   summarize,
   type TokenRow,
-} from "../../components/review";
+} from "../../commands/review";
 import { AFTER_PATH, NOW, fieldLine, readFixture, reviewFixture, tokenLine } from "./helpers";
 
 const yaml = readFixture("tokens-after.yaml");

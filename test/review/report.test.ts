@@ -2,7 +2,7 @@
  * The Markdown report: summary line, token table, change list, findings grouped by token, and the
  * Mermaid timeline GitLab renders — and never a token value.
  */
-import { mermaidText, renderMarkdown, timelineSections } from "../../components/review";
+import { mermaidText, renderMarkdown, timelineSections } from "../../commands/review";
 import { readFixture, reviewFixture, secretValuesInState } from "./helpers";
 
 const review = reviewFixture();

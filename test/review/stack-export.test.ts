@@ -2,9 +2,9 @@
  * `--stack NAME` against the real `pulumi` CLI with a file backend: an existing stack's export is
  * read, a stack that does not exist yet means every token is new, other failures stop the review.
  */
-import { readStateExport } from "../../components/review";
+import { readStateExport } from "../../commands/review";
 import { PulumiWorkspace } from "../../scripts/pulumi-engine";
-import { pulumiStackExport, type ReviewIo } from "../../scripts/review";
+import { pulumiStackExport, type ReviewIo } from "../../commands/review/cli";
 
 jest.setTimeout(120_000);
 

@@ -3,7 +3,7 @@
  * key, never their value (encrypted, or plaintext from a `--show-secrets` export), and a clear error
  * for anything that is not such a document.
  */
-import { ReviewInputError, readStateExport, redactOutputs } from "../../components/review";
+import { ReviewInputError, readStateExport, redactOutputs } from "../../commands/review";
 import { readFixture, secretValuesInState } from "./helpers";
 
 const text = readFixture("state.json");

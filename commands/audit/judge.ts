@@ -4,8 +4,8 @@
  * plus what only a live token can tell: expiring soon, never or long unused. Pure: GitLab's answers,
  * the declarations, the policy configuration and the time are passed in.
  */
-import type { TokenDeclaration } from "../declarations";
-import { daysBetween, isoDate, rotationDate, rotationDue } from "../gitlab/facts";
+import type { TokenDeclaration } from "../../components/declarations";
+import { daysBetween, isoDate, rotationDate, rotationDue } from "../../components/gitlab/facts";
 import {
   evaluate,
   fromGitLabApi,

@@ -3,7 +3,7 @@
  * one section per token — its lifetime, its rotation window, and for a rotated or revoked token the
  * current token until `pulumi up` replaces or revokes it. Pure.
  */
-import { isoDate } from "../gitlab/facts";
+import { isoDate } from "../../components/gitlab/facts";
 import { isBlocking, type Review } from "./plan";
 
 export interface GanttTask {

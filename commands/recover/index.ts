@@ -7,15 +7,15 @@
  * tokens it made, and they are revoked here before the pending operations are cleared. Tokens of
  * any other origin are never touched: only that create knew its reference.
  *
- * Pure over the state it is given and the GitLab client; the CLI (scripts/recover.ts) reads the
+ * Pure over the state it is given and the GitLab client; the CLI (commands/recover/cli.ts) reads the
  * state with `pulumi stack export` and writes it back with `pulumi stack import`.
  */
-import type { GitLabClient } from "../gitlab/client";
-import { isNotFound } from "../gitlab/errors";
-import { isCreateRef } from "../gitlab/marker";
-import { TOKEN_KINDS, type TokenKind } from "../gitlab/facts";
-import { resolveTarget, revokeMarked } from "../providers/access-token-impl";
-import { ACCESS_TOKEN_TYPE, type AccessTokenProps } from "../types";
+import type { GitLabClient } from "../../components/gitlab/client";
+import { isNotFound } from "../../components/gitlab/errors";
+import { isCreateRef } from "../../components/gitlab/marker";
+import { TOKEN_KINDS, type TokenKind } from "../../components/gitlab/facts";
+import { resolveTarget, revokeMarked } from "../../components/providers/access-token-impl";
+import { ACCESS_TOKEN_TYPE, type AccessTokenProps } from "../../components/types";
 
 /** A pending operation as `pulumi stack export` writes it. */
 export interface PendingOperation {

@@ -5,8 +5,8 @@
  * an export made with `--show-secrets` by mistake. Pure: text in, tokens out.
  */
 import { z } from "zod";
-import { TOKEN_KINDS } from "../gitlab/facts";
-import { ACCESS_TOKEN_TYPE, type AccessTokenOutputs } from "../types";
+import { TOKEN_KINDS } from "../../components/gitlab/facts";
+import { ACCESS_TOKEN_TYPE, type AccessTokenOutputs } from "../../components/types";
 
 /** The key Pulumi marks a secret value with in exported state (`{ "<sig>": "<secret sig>", ciphertext | plaintext }`). */
 export const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";

@@ -2,7 +2,7 @@
  * The audit's data: what was asked to be audited, what GitLab listed, and what the audit found. Pure
  * types and a few constants; no I/O. A token's value is never part of any of it.
  */
-import type { TokenKind } from "../gitlab/facts";
+import type { TokenKind } from "../../components/gitlab/facts";
 import type { Finding } from "../../policies/rules";
 
 /** What the audit lists tokens of: a project's or group's access tokens, a user's personal tokens. */

@@ -4,7 +4,7 @@
  * other users). A target GitLab refuses (401, 403), does not know (404) or fails on is recorded with
  * GitLab's message and the audit goes on; only a GitLab that does not answer at all stops it.
  */
-import { GitLabApiError } from "../gitlab/errors";
+import { GitLabApiError } from "../../components/gitlab/errors";
 import { liveToken, type AuditGitLab } from "./gitlab";
 import type { ListedTarget, TargetRef } from "./model";
 

@@ -1,6 +1,6 @@
 /**
  * `npm run recover -- --stack S`: makes a stack usable again after an interrupted `pulumi up` or
- * `pulumi destroy` (see components/recovery). Reads the state with `pulumi stack export`, revokes
+ * `pulumi destroy` (see commands/recover). Reads the state with `pulumi stack export`, revokes
  * every token an interrupted create had made, and clears the pending operations with `pulumi stack
  * import`. With nothing pending it changes nothing and calls GitLab zero times, so CI runs it before
  * every `pulumi up`. Exit code 0: the stack is ready; 2: it could not recover (the message says why).
@@ -13,10 +13,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { GitLabClient } from "../components/gitlab/client";
-import { describeRecovery, recover, type ExportedStack, type Recovery } from "../components/recovery";
-import { connectionFrom, missingCredential } from "../components/providers/runtime-env";
-import { CONFIG_NAMESPACE } from "../components/types";
+import { GitLabClient } from "../../components/gitlab/client";
+import { describeRecovery, recover, type ExportedStack, type Recovery } from ".";
+import { connectionFrom, missingCredential } from "../../components/providers/runtime-env";
+import { CONFIG_NAMESPACE } from "../../components/types";
 
 /** Runs `pulumi <args>`; resolves with its exit code and output. */
 export type PulumiRunner = (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;

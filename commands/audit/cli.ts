@@ -20,13 +20,13 @@ import {
   summarizeAudit,
   type Audit,
   type AuditConnection,
-} from "../components/audit";
-import { DeclarationsError, loadDeclarations, type TokenDeclaration } from "../components/declarations";
-import { GitLabClient } from "../components/gitlab/client";
-import { GitLabApiError } from "../components/gitlab/errors";
-import type { RetryPolicy } from "../components/gitlab/requester";
-import { connectionFrom } from "../components/providers/runtime-env";
-import { CliInputError, displayPath, loadPolicyConfig, timeOption } from "./cli-inputs";
+} from ".";
+import { DeclarationsError, loadDeclarations, type TokenDeclaration } from "../../components/declarations";
+import { GitLabClient } from "../../components/gitlab/client";
+import { GitLabApiError } from "../../components/gitlab/errors";
+import type { RetryPolicy } from "../../components/gitlab/requester";
+import { connectionFrom } from "../../components/providers/runtime-env";
+import { CliInputError, displayPath, loadPolicyConfig, timeOption } from "../shared/inputs";
 
 export const REPORT_FILE = "audit.md";
 export const INVENTORY_FILE = "inventory.json";

@@ -4,7 +4,7 @@
  * (Mermaid). It shows declarations, dates and findings only: a review never holds a token value.
  * Pure.
  */
-import { isoDate } from "../gitlab/facts";
+import { isoDate } from "../../components/gitlab/facts";
 import {
   DECLARATIONS_CHECK,
   isBlocking,

@@ -1,7 +1,7 @@
 /**
  * The merge-request review: what a change to the declarations does to the tokens (against the
  * current stack's state) and what the policy pack says about it, as a Markdown report and a GitLab
- * Code Quality report. `scripts/review.ts` is the command (`npm run review`); this is its pure core.
+ * Code Quality report. `commands/review/cli.ts` is the command (`npm run review`); this is its pure core.
  * It decides nothing itself: `tokenProps` and the provider's `check`/`diff` say what `pulumi up`
  * does, the pack's rules (`policies/rules`) say what breaks a policy.
  */
@@ -40,7 +40,7 @@ export {
   codeQualityReport,
   codeQualitySeverity,
   fingerprint,
-  repoPath,
   type CodeQualityIssue,
   type CodeQualitySeverity,
 } from "./code-quality";
+export { repoPath } from "../shared/inputs";

@@ -13,7 +13,7 @@ import {
   parseDeclarations,
   type DeclarationIssue,
   type TokenDeclaration,
-} from "../declarations";
+} from "../../components/declarations";
 import {
   ACCESS_LEVELS,
   SCOPE_IMPLIES,
@@ -22,10 +22,15 @@ import {
   rotationDate,
   type AccessLevelName,
   type TokenKind,
-} from "../gitlab/facts";
-import { declarationArgs as componentArgs, deliveryTargets, tokenProps } from "../props";
-import { UPDATE_IN_PLACE, check, diff, expiryFor as projectedExpiry } from "../providers/access-token-impl";
-import { ACCESS_TOKEN_TYPE, type AccessTokenOutputs, type AccessTokenProps } from "../types";
+} from "../../components/gitlab/facts";
+import { declarationArgs as componentArgs, deliveryTargets, tokenProps } from "../../components/props";
+import {
+  UPDATE_IN_PLACE,
+  check,
+  diff,
+  expiryFor as projectedExpiry,
+} from "../../components/providers/access-token-impl";
+import { ACCESS_TOKEN_TYPE, type AccessTokenOutputs, type AccessTokenProps } from "../../components/types";
 import {
   evaluate,
   fromGitlabTokensProps,

@@ -2,8 +2,8 @@
  * What to audit: the projects, groups and users named on the command line, plus every one a
  * declaration in tokens.yaml names. Pure.
  */
-import type { TokenDeclaration } from "../declarations";
-import type { TokenKind } from "../gitlab/facts";
+import type { TokenDeclaration } from "../../components/declarations";
+import type { TokenKind } from "../../components/gitlab/facts";
 import type { AuditTargetKind, TargetRef, TargetSource } from "./model";
 
 const TARGET_KIND_OF: Record<TokenKind, AuditTargetKind> = {

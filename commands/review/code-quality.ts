@@ -4,6 +4,7 @@
  * Format: GitLab's "Code Quality report format" (doc/ci/testing/code_quality.md), a subset of the
  * Code Climate issue spec. Pure.
  */
+import { repoPath } from "../shared/inputs";
 import { createHash } from "node:crypto";
 import type { Review, ReviewFinding } from "./plan";
 
@@ -53,11 +54,6 @@ function description(f: ReviewFinding): string {
     f.field !== undefined ? `field "${f.field}"` : undefined,
   ].filter(Boolean);
   return where.length > 0 ? `${where.join(", ")}: ${f.message}` : f.message;
-}
-
-/** `tokens.yaml`, never `./tokens.yaml` or a Windows path. */
-export function repoPath(path: string): string {
-  return path.replace(/\\/g, "/").replace(/^(\.\/)+/, "");
 }
 
 /**

@@ -3,10 +3,10 @@
  * shaping, every page); the one call it lacks — who the credential belongs to — is made here the same
  * way, through gitbeaker with the project's requester.
  */
-import { createRefOf, unmarkedDescription } from "../gitlab/marker";
+import { createRefOf, unmarkedDescription } from "../../components/gitlab/marker";
 import { Users } from "@gitbeaker/rest";
-import type { GitLabClient, GitLabToken } from "../gitlab/client";
-import { createRequester, DEFAULT_RETRY_POLICY, type RetryPolicy } from "../gitlab/requester";
+import type { GitLabClient, GitLabToken } from "../../components/gitlab/client";
+import { createRequester, DEFAULT_RETRY_POLICY, type RetryPolicy } from "../../components/gitlab/requester";
 import type { LiveToken } from "./model";
 
 /** The part of `GitLabClient` the audit uses (tests may hand in another implementation). */

@@ -22,9 +22,9 @@ import {
   summarize,
   type Review,
   type ReviewInput,
-} from "../components/review";
-import { CliInputError, displayPath, loadPolicyConfig, readText, timeOption } from "./cli-inputs";
-import { ensureEngine } from "./pulumi-engine";
+} from ".";
+import { CliInputError, displayPath, loadPolicyConfig, readText, timeOption } from "../shared/inputs";
+import { ensureEngine } from "../shared/engine";
 
 export const REPORT_FILE = "report.md";
 export const CODE_QUALITY_FILE = "gl-code-quality-report.json";

@@ -5,8 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { repoPath } from "../components/review";
-import { currentTime, type PackConfig } from "../policies/rules";
+import { currentTime, type PackConfig } from "../../policies/rules";
 
 export class CliInputError extends Error {
   constructor(message: string) {
@@ -21,6 +20,11 @@ export function readText(file: string, what: string, shown: string = file): stri
   } catch (e) {
     throw new CliInputError(`cannot read ${what} ${shown} (${(e as NodeJS.ErrnoException).code ?? e})`);
   }
+}
+
+/** `tokens.yaml`, never `./tokens.yaml` or a Windows path. */
+export function repoPath(path: string): string {
+  return path.replace(/\\/g, "/").replace(/^(\.\/)+/, "");
 }
 
 /** The path as reports show it: relative to the working folder when inside it. */

@@ -1,6 +1,6 @@
 /**
  * The audit: the access tokens that already live in GitLab, held against the declarations and the
- * policy pack's rules. `scripts/audit.ts` is the command (`npm run audit`); this is its core. GitLab
+ * policy pack's rules. `commands/audit/cli.ts` is the command (`npm run audit`); this is its core. GitLab
  * is asked through the project's client (`collectTargets`); everything after that is pure
  * (`auditTokens`, `renderAuditMarkdown`, `inventory`).
  */

@@ -5,7 +5,7 @@
  * Pure.
  */
 import type { Finding } from "../../policies/rules";
-import { isoDate } from "../gitlab/facts";
+import { isoDate } from "../../components/gitlab/facts";
 import { cell, code, findingLabel } from "../review/markdown";
 import { summarizeAudit } from "./judge";
 import type { Audit, AuditNotice, AuditedToken, MissingToken, NoticeCode } from "./model";
