@@ -6,7 +6,8 @@
  */
 import type { Finding } from "../../policies/rules";
 import { isoDate } from "../../components/gitlab/facts";
-import { cell, code, findingLabel } from "../review/markdown";
+import { findingLabel } from "../review/markdown";
+import { code, table } from "../shared/markdown";
 import { summarizeAudit } from "./judge";
 import type { Audit, AuditNotice, AuditedToken, MissingToken, NoticeCode } from "./model";
 
@@ -69,23 +70,17 @@ function scopeSection(audit: Audit): string[] {
   if (audit.targets.length === 0) return ["Nothing was audited."];
   const head = ["Kind", "Target", "Id", "Named by", "Tokens", "Status"];
   const from = (f: string) => (f === "flag" ? "command line" : (audit.declarationsPath ?? "declarations"));
-  return [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...audit.targets.map(
-      (t) =>
-        `| ${[
-          t.kind,
-          t.name,
-          t.id !== undefined ? String(t.id) : "—",
-          t.from.map(from).join(", "),
-          t.problem === undefined ? String(t.tokens) : "—",
-          t.problem === undefined ? "listed" : `❌ ${t.problem}`,
-        ]
-          .map(cell)
-          .join(" | ")} |`,
-    ),
-  ];
+  return table(
+    head,
+    audit.targets.map((t) => [
+      t.kind,
+      t.name,
+      t.id !== undefined ? String(t.id) : "—",
+      t.from.map(from).join(", "),
+      t.problem === undefined ? String(t.tokens) : "—",
+      t.problem === undefined ? "listed" : `❌ ${t.problem}`,
+    ]),
+  );
 }
 
 const STATE_MARK: Record<AuditedToken["state"], string> = {
@@ -94,7 +89,7 @@ const STATE_MARK: Record<AuditedToken["state"], string> = {
   expired: " (expired)",
 };
 
-/** One inventory row's cells. */
+/** One inventory row's cells (plain: the table escapes them). */
 export function tokenCells(t: AuditedToken): string[] {
   return [
     `${code(t.key)}${STATE_MARK[t.state]}`,
@@ -107,7 +102,7 @@ export function tokenCells(t: AuditedToken): string[] {
     t.expiresAt ?? "never",
     t.lastUsedAt !== null ? isoDate(new Date(t.lastUsedAt)) : "never",
     t.state !== "active" ? "—" : t.managed ? "yes" : "**no**",
-  ].map(cell);
+  ];
 }
 
 function tokenTable(audit: Audit): string[] {
@@ -124,11 +119,7 @@ function tokenTable(audit: Audit): string[] {
     "Last used",
     "Managed",
   ];
-  return [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...audit.tokens.map((t) => `| ${tokenCells(t).join(" | ")} |`),
-  ];
+  return table(head, audit.tokens.map(tokenCells));
 }
 
 /** A list of the tokens with a notice of one of `codes`, or `none`. */

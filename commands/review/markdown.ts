@@ -15,17 +15,8 @@ import {
   type TokenChange,
   type TokenRow,
 } from "./plan";
+import { code, table } from "../shared/markdown";
 import { mermaidGantt } from "./timeline";
-
-/** Inline code; a backtick inside would end it, so it becomes a quote. */
-export function code(text: string): string {
-  return `\`${text.replace(/`/g, "'")}\``;
-}
-
-/** A table cell: `|` would end it and a newline the row. */
-export function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -71,7 +62,7 @@ const ROW_MARK: Partial<Record<ChangeKind, string>> = {
   update: " (updated)",
 };
 
-/** One table row's cells, in TABLE_HEAD's order. */
+/** One table row's cells, in TABLE_HEAD's order (plain: the table escapes them). */
 export function rowCells(row: TokenRow): string[] {
   return [
     `${code(row.key)}${ROW_MARK[row.change] ?? ""}`,
@@ -83,15 +74,13 @@ export function rowCells(row: TokenRow): string[] {
     row.expiresAt,
     row.nextRotation ?? "never (fixed expiresAt)",
     row.deliveredTo.join(", ") || "—",
-  ].map(cell);
+  ];
 }
 
 function tokenTable(review: Review): string[] {
   if (review.rows.length === 0) return ["No tokens are declared."];
   return [
-    `| ${TABLE_HEAD.join(" | ")} |`,
-    `| ${TABLE_HEAD.map(() => "---").join(" | ")} |`,
-    ...review.rows.map((r) => `| ${rowCells(r).join(" | ")} |`),
+    ...table(TABLE_HEAD, review.rows.map(rowCells)),
     "",
     `Dates of new and rotated tokens are those of the token \`pulumi up\` creates, counted from ${isoDate(review.now)}. ` +
       "A token rotates on the first `pulumi up` on or after its next-rotation date.",
