@@ -2,8 +2,23 @@
  * `gitlab-token-rotation-window`: rotation is configured, and its window leaves the scheduled
  * `pulumi up` time to rotate: `minRotateBeforeDays <= rotateBeforeDays < lifetime`.
  */
-import { DEFAULT_LIFETIME_DAYS, DEFAULT_ROTATE_BEFORE_DAYS } from "../../components/gitlab/facts";
-import { describeLifetime, lifetimeOf, unjudged, violation, type Check, type Rule } from "./check";
+import {
+  DEFAULT_LIFETIME_DAYS,
+  DEFAULT_ROTATE_BEFORE_DAYS,
+  addDays,
+  dateStart,
+  isoDate,
+  rotationDue,
+} from "../../components/gitlab/facts";
+import {
+  describeLifetime,
+  lifetimeOf,
+  unjudged,
+  violation,
+  type Check,
+  type Lifetime,
+  type Rule,
+} from "./check";
 import type { RotationWindowConfig } from "./config";
 import { FIELD_NAMES, describeToken, isLive, isUnknown } from "./token";
 
@@ -65,7 +80,7 @@ export const checkRotationWindow: Rule<RotationWindowConfig> = (token, config, n
   const lifetime = lifetimeOf(token, now);
   if (lifetime.state === "unknown") {
     checks.push(unjudged(token, "whether the rotation window fits the lifetime", lifetime.field));
-  } else if (lifetime.state === "known" && lifetime.days >= 1 && before >= lifetime.days) {
+  } else if (lifetime.state === "known" && lifetime.days >= 1 && dueAtCreation(lifetime, before, now)) {
     const suggestion = Math.max(min, Math.min(DEFAULT_ROTATE_BEFORE_DAYS, Math.floor(lifetime.days / 3)));
     const fix =
       suggestion < lifetime.days
@@ -81,3 +96,12 @@ export const checkRotationWindow: Rule<RotationWindowConfig> = (token, config, n
   }
   return checks;
 };
+
+/**
+ * Whether a token of this lifetime is due for rotation the day it is created: facts' `rotationDue`
+ * (the one rule `pulumi up` rotates by) asked at the start of the lifetime, about its expiry.
+ */
+function dueAtCreation(lifetime: Extract<Lifetime, { state: "known" }>, rotateBeforeDays: number, now: Date) {
+  const created = lifetime.from ?? isoDate(now);
+  return rotationDue(addDays(created, lifetime.days), rotateBeforeDays, dateStart(created));
+}
