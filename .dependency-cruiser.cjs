@@ -36,7 +36,8 @@ module.exports = {
     {
       name: "sandbox-stands-alone",
       severity: "error",
-      comment: "The sandbox is GitLab's stand-in, written from the API reference: it imports none of our code.",
+      comment:
+        "The sandbox is GitLab's stand-in, written from the API reference: it imports none of our code.",
       from: { path: "^sandbox/" },
       to: { path: "^(components|policies|commands|scripts|bench|drills|test)/|^index[.]ts$" },
     },
@@ -85,14 +86,16 @@ module.exports = {
     {
       name: "kinds-below-providers-and-components",
       severity: "error",
-      comment: "A credential kind's descriptor is data over the GitLab client; providers and components use it.",
+      comment:
+        "A credential kind's descriptor is data over the GitLab client; providers and components use it.",
       from: { path: "^components/kinds/" },
       to: { path: "^components/(providers|access-tokens|declarations|index)" },
     },
     {
       name: "providers-below-components",
       severity: "error",
-      comment: "Providers implement resources; the component classes and the program use them, not the reverse.",
+      comment:
+        "Providers implement resources; the component classes and the program use them, not the reverse.",
       from: { path: "^components/providers/" },
       to: { path: "^components/(access-tokens|declarations|index)[.]ts$" },
     },
@@ -113,6 +116,9 @@ module.exports = {
     exclude: { path: "^(dist|test/fixtures)/|node_modules" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
-    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"] },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default"],
+    },
   },
 };
