@@ -23,6 +23,7 @@ const pureModules = [
   "^policies/rules/",
 ];
 
+/* global module */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [

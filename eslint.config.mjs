@@ -22,7 +22,9 @@ export default tseslint.config(
     },
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["eslint.config.mjs", "jest.config.js"] },
+        projectService: {
+          allowDefaultProject: ["eslint.config.mjs", "jest.config.js", ".dependency-cruiser.cjs"],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
