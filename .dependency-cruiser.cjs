@@ -16,6 +16,7 @@ const pureModules = [
   "^components/types[.]ts$",
   "^components/validation[.]ts$",
   "^components/props[.]ts$",
+  "^components/model[.]ts$",
   "^components/kinds/",
   "^components/gitlab/facts[.]ts$",
   "^components/gitlab/marker[.]ts$",
