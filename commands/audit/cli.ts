@@ -7,7 +7,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import {
   GitLabUnreachableError,
   auditTargets,
@@ -26,13 +25,14 @@ import { GitLabClient } from "../../components/gitlab/client";
 import { GitLabApiError } from "../../components/gitlab/errors";
 import type { RetryPolicy } from "../../components/gitlab/requester";
 import { connectionFrom } from "../../components/providers/runtime-env";
+import { CLI_EXIT, asyncCommand, runIfMain, type CliIo, type CliValues } from "../shared/cli";
 import { CliInputError, displayPath, loadPolicyConfig, timeOption } from "../shared/inputs";
 
 export const REPORT_FILE = "audit.md";
 export const INVENTORY_FILE = "inventory.json";
 
 /** Exit codes: no mandatory violation, a mandatory violation, the audit could not run. */
-export const EXIT = { ok: 0, violations: 1, error: 2 } as const;
+export const EXIT = { ok: CLI_EXIT.ok, violations: 1, error: CLI_EXIT.error } as const;
 
 const USAGE = `Usage: npm run audit -- [options]
 
@@ -81,7 +81,6 @@ export interface AuditOptions {
   out: string;
   now?: string;
   noFail: boolean;
-  help: boolean;
 }
 
 function wholeNumber(flag: string, value: string | undefined, fallback: number, min: number): number {
@@ -94,33 +93,24 @@ function wholeNumber(flag: string, value: string | undefined, fallback: number, 
   return Number(value);
 }
 
-export function parseOptions(argv: string[]): AuditOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        project: { type: "string", multiple: true },
-        group: { type: "string", multiple: true },
-        user: { type: "string", multiple: true },
-        declarations: { type: "string" },
-        "no-declarations": { type: "boolean" },
-        all: { type: "boolean" },
-        "expiring-within": { type: "string" },
-        "unused-days": { type: "string" },
-        "policy-config": { type: "string" },
-        "base-url": { type: "string" },
-        out: { type: "string" },
-        now: { type: "string" },
-        "no-fail": { type: "boolean" },
-        help: { type: "boolean" },
-      },
-    }));
-  } catch (e) {
-    throw new AuditInputError(`${(e as Error).message}\n\n${USAGE}`);
-  }
+const OPTIONS = {
+  project: { type: "string", multiple: true },
+  group: { type: "string", multiple: true },
+  user: { type: "string", multiple: true },
+  declarations: { type: "string" },
+  "no-declarations": { type: "boolean" },
+  all: { type: "boolean" },
+  "expiring-within": { type: "string" },
+  "unused-days": { type: "string" },
+  "policy-config": { type: "string" },
+  "base-url": { type: "string" },
+  out: { type: "string" },
+  now: { type: "string" },
+  "no-fail": { type: "boolean" },
+} as const;
+
+/** The options with their defaults. */
+export function auditOptions(values: CliValues<typeof OPTIONS>): AuditOptions {
   if (values.declarations !== undefined && values["no-declarations"]) {
     throw new AuditInputError("give --declarations or --no-declarations, not both");
   }
@@ -137,16 +127,11 @@ export function parseOptions(argv: string[]): AuditOptions {
     out: values.out ?? "audit-out",
     now: values.now,
     noFail: values["no-fail"] ?? false,
-    help: values.help ?? false,
   };
 }
 
 /** What the command touches outside its core; tests replace parts of it. */
-export interface AuditIo {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
+export interface AuditIo extends CliIo {
   /** The GitLab client's retry policy (tests shorten it). Default - the client's. */
   retry?: Partial<RetryPolicy>;
 }
@@ -276,21 +261,16 @@ function summaryText(audit: Audit, files: string[]): string {
   ].join("\n");
 }
 
-/** The command; returns its exit code. */
-export async function main(argv: string[], ioIn: Partial<AuditIo> = {}): Promise<number> {
-  const io: AuditIo = {
-    cwd: process.cwd(),
-    env: process.env,
-    stdout: (t) => process.stdout.write(`${t}\n`),
-    stderr: (t) => process.stderr.write(`${t}\n`),
-    ...ioIn,
-  };
-  try {
-    const opts = parseOptions(argv);
-    if (opts.help) {
-      io.stdout(USAGE);
-      return EXIT.ok;
-    }
+/** The command; resolves to its exit code. */
+export const main = asyncCommand<typeof OPTIONS, AuditIo>({
+  name: "audit",
+  usage: USAGE,
+  options: OPTIONS,
+  // AuditInputError (a CliInputError) is not a finding: the audit could not run (bad arguments, no
+  // credential, GitLab unreachable); it exits 2 with its message alone.
+  io: {},
+  run: async (values, io) => {
+    const opts = auditOptions(values);
     const { audit, files } = await runAudit(opts, io);
     io.stdout(summaryText(audit, files));
     const blocking = audit.tokens.flatMap((t) =>
@@ -303,17 +283,7 @@ export async function main(argv: string[], ioIn: Partial<AuditIo> = {}): Promise
       return EXIT.ok;
     }
     return EXIT.violations;
-  } catch (e) {
-    // Not a finding: the audit could not run (bad arguments, no credential, GitLab unreachable, a bug).
-    const detail =
-      e instanceof CliInputError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
-    io.stderr(`audit: ${detail}`);
-    return EXIT.error;
-  }
-}
+  },
+});
 
-if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}
+runIfMain(module, main);

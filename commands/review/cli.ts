@@ -9,7 +9,6 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import {
   ReviewInputError,
@@ -23,14 +22,15 @@ import {
   type Review,
   type ReviewInput,
 } from ".";
-import { CliInputError, displayPath, loadPolicyConfig, readText, timeOption } from "../shared/inputs";
+import { CLI_EXIT, command, runIfMain, type CliIo, type CliValues } from "../shared/cli";
+import { displayPath, loadPolicyConfig, readText, timeOption } from "../shared/inputs";
 import { ensureEngine } from "../shared/engine";
 
 export const REPORT_FILE = "report.md";
 export const CODE_QUALITY_FILE = "gl-code-quality-report.json";
 
 /** Exit codes: clean, blocking findings, the review could not run. */
-export const EXIT = { ok: 0, blocking: 1, error: 2 } as const;
+export const EXIT = { ok: CLI_EXIT.ok, blocking: 1, error: CLI_EXIT.error } as const;
 
 const USAGE = `Usage: npm run review -- [options]
 
@@ -49,6 +49,17 @@ const USAGE = `Usage: npm run review -- [options]
 Writes <out>/${REPORT_FILE} and <out>/${CODE_QUALITY_FILE}. Exit code 0: no blocking finding;
 1: a mandatory violation or a declaration error; 2: the review could not run.`;
 
+const OPTIONS = {
+  declarations: { type: "string" },
+  state: { type: "string" },
+  stack: { type: "string" },
+  "policy-config": { type: "string" },
+  "rotation-epoch": { type: "string" },
+  out: { type: "string" },
+  now: { type: "string" },
+  "no-fail": { type: "boolean" },
+} as const;
+
 export interface ReviewOptions {
   declarations: string;
   state?: string;
@@ -58,31 +69,10 @@ export interface ReviewOptions {
   out: string;
   now?: string;
   noFail: boolean;
-  help: boolean;
 }
 
-export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ReviewOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        declarations: { type: "string" },
-        state: { type: "string" },
-        stack: { type: "string" },
-        "policy-config": { type: "string" },
-        "rotation-epoch": { type: "string" },
-        out: { type: "string" },
-        now: { type: "string" },
-        "no-fail": { type: "boolean" },
-        help: { type: "boolean" },
-      },
-    }));
-  } catch (e) {
-    throw new ReviewInputError(`${(e as Error).message}\n\n${USAGE}`);
-  }
+/** The options with their defaults. */
+export function reviewOptions(values: CliValues<typeof OPTIONS>, env: NodeJS.ProcessEnv): ReviewOptions {
   if (values.state !== undefined && values.stack !== undefined) {
     throw new ReviewInputError("give --state or --stack, not both");
   }
@@ -95,16 +85,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ReviewOpti
     out: values.out ?? "review-out",
     now: values.now,
     noFail: values["no-fail"] ?? false,
-    help: values.help ?? false,
   };
 }
 
 /** What the command touches outside its pure core; tests replace parts of it. */
-export interface ReviewIo {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
+export interface ReviewIo extends CliIo {
   /** The `pulumi stack export` text of a stack, or undefined when the stack does not exist yet. */
   exportStack: (stack: string, io: ReviewIo) => string | undefined;
   /** Standard input, for `--state -` (`pulumi stack export | npm run review -- --state -`). */
@@ -222,22 +207,15 @@ function summaryText(review: Review, files: string[], note: string | undefined):
 }
 
 /** The command; returns its exit code. */
-export function main(argv: string[], ioIn: Partial<ReviewIo> = {}): number {
-  const io: ReviewIo = {
-    cwd: process.cwd(),
-    env: process.env,
-    stdout: (t) => process.stdout.write(`${t}\n`),
-    stderr: (t) => process.stderr.write(`${t}\n`),
-    exportStack: pulumiStackExport,
-    readStdin,
-    ...ioIn,
-  };
-  try {
-    const opts = parseOptions(argv, io.env);
-    if (opts.help) {
-      io.stdout(USAGE);
-      return EXIT.ok;
-    }
+export const main = command<typeof OPTIONS, ReviewIo>({
+  name: "review",
+  usage: USAGE,
+  options: OPTIONS,
+  // Not a finding: the review could not run (bad arguments, unreadable state, no pulumi).
+  inputErrors: [ReviewInputError],
+  io: { exportStack: pulumiStackExport, readStdin },
+  run: (values, io) => {
+    const opts = reviewOptions(values, io.env);
     const { review, files, note } = runReview(opts, io);
     io.stdout(summaryText(review, files, note));
     const blocking = review.findings.filter(isBlocking);
@@ -248,19 +226,7 @@ export function main(argv: string[], ioIn: Partial<ReviewIo> = {}): number {
       return EXIT.ok;
     }
     return EXIT.blocking;
-  } catch (e) {
-    // Not a finding: the review could not run (bad arguments, unreadable state, no pulumi, a bug).
-    const detail =
-      e instanceof ReviewInputError || e instanceof CliInputError
-        ? e.message
-        : e instanceof Error
-          ? (e.stack ?? e.message)
-          : String(e);
-    io.stderr(`review: ${detail}`);
-    return EXIT.error;
-  }
-}
+  },
+});
 
-if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
-}
+runIfMain(module, main);
