@@ -3,10 +3,12 @@
  *
  * gitbeaker's default handler retries 429 and 502 for every method (POST included, which can
  * duplicate a token) with sub-millisecond backoff and ignores `Retry-After`. This handler:
- * - retries 429 for every method, waiting what `Retry-After` asks (GitLab throttles before the
- *   request reaches the application, so nothing was done);
+ * - retries 429 for every method, first waiting what `Retry-After` asks, capped at `maxDelayMs`
+ *   (GitLab throttles before the request reaches the application, so nothing was done), then the
+ *   backoff below;
  * - retries 5xx and dropped connections only for idempotent methods (GET, HEAD, PUT, DELETE), with
- *   exponential backoff and full jitter;
+ *   exponential backoff and full jitter (a wait drawn evenly between 0 and the backoff), both
+ *   exponential-backoff's;
  * - retries a connection that could not be made (refused, host not found: nothing was sent, so
  *   any method) only `connectAttempts` times, briefly: a GitLab that refuses connections is
  *   down or misconfigured, and six backed-off attempts per call would only delay the error;
@@ -16,6 +18,7 @@
  */
 import { createRequesterFn, type RequestHandlerFn, type RequesterType } from "@gitbeaker/requester-utils";
 import type { ResourceOptions } from "@gitbeaker/requester-utils";
+import { backOff } from "exponential-backoff";
 import { GitLabApiError, redactTokens } from "./errors";
 
 export interface RetryPolicy {
@@ -32,9 +35,12 @@ export interface RetryPolicy {
    * never sent, so every method may retry, but only a few times (backoff as above).
    */
   connectAttempts?: number;
-  /** Injected in tests. */
+  /** The wait for a 429's `Retry-After`; injected in tests. The backoff is exponential-backoff's own timer. */
   sleep?: (ms: number) => Promise<void>;
-  /** Injected in tests (0..1). */
+  /**
+   * @deprecated Not read: the full jitter is exponential-backoff's (`Math.random`); tests stub
+   * `Math.random`. Kept so callers that pass it still compile.
+   */
   random?: () => number;
 }
 
@@ -140,17 +146,32 @@ async function parseBody(response: Response, asStream: boolean): Promise<unknown
 }
 
 /**
+ * Why an attempt failed, as the retry decision sees it: a connection that was never made, one that
+ * dropped (the request may have been sent), or an HTTP error status.
+ */
+class FailedAttempt {
+  constructor(
+    readonly error: GitLabApiError,
+    readonly cause: "not-sent" | "dropped" | "status",
+    /** The wait a 429's `Retry-After` asks for, in milliseconds. */
+    readonly retryAfterMs?: number,
+  ) {}
+}
+
+/**
  * A gitbeaker request handler implementing the policy above. `beforeRequest` runs before every
  * attempt and may throw to stop it (the providers refuse to call GitLab once their engine is gone).
+ *
+ * The attempts, their count and the backoff between them (`baseDelayMs` doubling up to
+ * `maxDelayMs`, full jitter) are exponential-backoff's; this module only says which failures may be
+ * retried, and waits what a 429's `Retry-After` asks (with `policy.sleep`) before the library's
+ * backoff.
  */
 export function createRequestHandler(
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
   beforeRequest: () => void = () => undefined,
 ): RequestHandlerFn {
   const sleep = policy.sleep ?? realSleep;
-  const random = policy.random ?? Math.random;
-  const backoff = (attempt: number) =>
-    Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * (0.5 + random() / 2);
 
   return (async (endpoint: string, options?: Record<string, unknown>) => {
     const {
@@ -169,7 +190,7 @@ export function createRequestHandler(
     url.search = typeof searchParams === "string" ? searchParams : "";
     const path = apiPath(url);
 
-    for (let attempt = 1; ; attempt++) {
+    const attempt = async () => {
       beforeRequest();
       let response: Response;
       try {
@@ -190,12 +211,7 @@ export function createRequestHandler(
           baseUrl: baseUrlOf(url),
           notSent: failure.notSent,
         });
-        const retryable = failure.notSent
-          ? attempt < Math.min(policy.maxAttempts, policy.connectAttempts ?? policy.maxAttempts)
-          : IDEMPOTENT.has(method) && attempt < policy.maxAttempts;
-        if (!retryable) throw err;
-        await sleep(backoff(attempt));
-        continue;
+        throw new FailedAttempt(err, failure.notSent ? "not-sent" : "dropped");
       }
 
       if (response.ok) {
@@ -215,13 +231,42 @@ export function createRequestHandler(
         retryAfterSeconds: retryAfter,
         baseUrl: baseUrlOf(url),
       });
-      const retryable = response.status === 429 || (response.status >= 500 && IDEMPOTENT.has(method));
-      if (!retryable || attempt >= policy.maxAttempts) throw err;
-      const wait =
-        response.status === 429 && retryAfter !== undefined
-          ? Math.min(policy.maxDelayMs, retryAfter * 1000)
-          : backoff(attempt);
-      await sleep(wait);
+      throw new FailedAttempt(
+        err,
+        "status",
+        response.status === 429 && retryAfter !== undefined ? retryAfter * 1000 : undefined,
+      );
+    };
+
+    /** Whether to try again after `attempts` attempts, the last of which failed with `e`. */
+    const retry = async (e: unknown, attempts: number): Promise<boolean> => {
+      if (!(e instanceof FailedAttempt)) return false; // beforeRequest refused, or a bug: never retried
+      switch (e.cause) {
+        case "not-sent":
+          return attempts < (policy.connectAttempts ?? policy.maxAttempts);
+        case "dropped":
+          return IDEMPOTENT.has(method);
+      }
+      const status = e.error.status;
+      if (status >= 500) return IDEMPOTENT.has(method);
+      if (status !== 429) return false;
+      if (e.retryAfterMs !== undefined && attempts < policy.maxAttempts) {
+        await sleep(Math.min(policy.maxDelayMs, e.retryAfterMs));
+      }
+      return true;
+    };
+
+    try {
+      return await backOff(attempt, {
+        numOfAttempts: policy.maxAttempts,
+        startingDelay: policy.baseDelayMs,
+        timeMultiple: 2,
+        maxDelay: policy.maxDelayMs,
+        jitter: "full",
+        retry,
+      });
+    } catch (e) {
+      throw e instanceof FailedAttempt ? e.error : e;
     }
   }) as RequestHandlerFn;
 }
