@@ -12,11 +12,12 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { GitLabClient } from "../../components/gitlab/client";
 import { describeRecovery, recover, type ExportedStack, type Recovery } from ".";
 import { connectionFrom, missingCredential } from "../../components/providers/runtime-env";
 import { CONFIG_NAMESPACE } from "../../components/types";
+import { CLI_EXIT, asyncCommand, runIfMain, type CliIo } from "../shared/cli";
+import { CliInputError } from "../shared/inputs";
 
 /** Runs `pulumi <args>`; resolves with its exit code and output. */
 export type PulumiRunner = (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
@@ -181,38 +182,34 @@ export async function recoverStack(
   return recovery;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      stack: { type: "string" },
-      "take-over-lock": { type: "boolean" },
-      help: { type: "boolean" },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const stack = values.stack ?? process.env.PULUMI_STACK;
-  if (!stack) {
-    console.error(`recover: name the stack (--stack, or $PULUMI_STACK)\n\n${USAGE}`);
-    return 2;
-  }
-  const recovery = await recoverStack(stack, pulumiFromPath, process.env, {
-    takeOverLock: values["take-over-lock"] === true,
-  });
-  for (const line of describeRecovery(recovery)) console.log(line);
-  return 0;
+const OPTIONS = {
+  stack: { type: "string" },
+  "take-over-lock": { type: "boolean" },
+} as const;
+
+/** What the command touches outside its core. */
+export interface RecoverIo extends CliIo {
+  /** Runs pulumi. Default - `pulumi` from PATH. */
+  pulumi: PulumiRunner;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(`recover: ${e instanceof Error ? e.message : String(e)}`);
-      process.exit(2);
-    },
-  );
-}
+/** The command; resolves to its exit code (0: the stack is ready; 2: it could not recover). */
+export const main = asyncCommand<typeof OPTIONS, RecoverIo>({
+  name: "recover",
+  usage: USAGE,
+  options: OPTIONS,
+  // Every failure is shown as its message alone: each one says why the stack could not recover.
+  inputErrors: [Error],
+  io: { pulumi: pulumiFromPath },
+  run: async (values, io) => {
+    const stack = values.stack ?? io.env.PULUMI_STACK;
+    if (!stack) throw new CliInputError(`name the stack (--stack, or $PULUMI_STACK)\n\n${USAGE}`);
+    const recovery = await recoverStack(stack, io.pulumi, io.env, {
+      takeOverLock: values["take-over-lock"] === true,
+    });
+    for (const line of describeRecovery(recovery)) io.stdout(line);
+    return CLI_EXIT.ok;
+  },
+});
+
+runIfMain(module, main);
