@@ -5,7 +5,6 @@
  * and writes `<out>/audit.md` (report) and `<out>/inventory.json`. Exit code 1 when a live token breaks
  * a mandatory policy (unless `--no-fail`), 2 when the audit cannot run. See docs/audit.md.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   GitLabUnreachableError,
@@ -27,6 +26,14 @@ import type { RetryPolicy } from "../../components/gitlab/requester";
 import { connectionFrom } from "../../components/providers/runtime-env";
 import { CLI_EXIT, asyncCommand, runIfMain, type CliIo, type CliValues } from "../shared/cli";
 import { CliInputError, displayPath, loadPolicyConfig, timeOption } from "../shared/inputs";
+import {
+  REPORT_OPTIONS,
+  exitOnBlocking,
+  jsonFile,
+  reportOptions,
+  writeOutputs,
+  type ReportOptions,
+} from "../shared/report";
 
 export const REPORT_FILE = "audit.md";
 export const INVENTORY_FILE = "inventory.json";
@@ -67,7 +74,7 @@ export class AuditInputError extends CliInputError {
   }
 }
 
-export interface AuditOptions {
+export interface AuditOptions extends ReportOptions {
   projects: string[];
   groups: string[];
   users: string[];
@@ -76,11 +83,7 @@ export interface AuditOptions {
   all: boolean;
   expiringWithin: number;
   unusedDays: number;
-  policyConfig?: string;
   baseUrl?: string;
-  out: string;
-  now?: string;
-  noFail: boolean;
 }
 
 function wholeNumber(flag: string, value: string | undefined, fallback: number, min: number): number {
@@ -102,11 +105,8 @@ const OPTIONS = {
   all: { type: "boolean" },
   "expiring-within": { type: "string" },
   "unused-days": { type: "string" },
-  "policy-config": { type: "string" },
   "base-url": { type: "string" },
-  out: { type: "string" },
-  now: { type: "string" },
-  "no-fail": { type: "boolean" },
+  ...REPORT_OPTIONS,
 } as const;
 
 /** The options with their defaults. */
@@ -122,11 +122,8 @@ export function auditOptions(values: CliValues<typeof OPTIONS>): AuditOptions {
     all: values.all ?? false,
     expiringWithin: wholeNumber("--expiring-within", values["expiring-within"], 14, 0),
     unusedDays: wholeNumber("--unused-days", values["unused-days"], 90, 1),
-    policyConfig: values["policy-config"],
     baseUrl: values["base-url"],
-    out: values.out ?? "audit-out",
-    now: values.now,
-    noFail: values["no-fail"] ?? false,
+    ...reportOptions(values, "audit-out"),
   };
 }
 
@@ -230,13 +227,11 @@ export async function runAudit(opts: AuditOptions, io: AuditIo): Promise<{ audit
     gitlab: { url: conn.url, user: me.username, admin: me.admin },
   });
 
-  const out = path.resolve(io.cwd, opts.out);
-  fs.mkdirSync(out, { recursive: true });
-  const report = path.join(out, REPORT_FILE);
-  const json = path.join(out, INVENTORY_FILE);
-  fs.writeFileSync(report, renderAuditMarkdown(audit));
-  fs.writeFileSync(json, `${JSON.stringify(inventory(audit), null, 2)}\n`);
-  return { audit, files: [report, json].map((f) => displayPath(f, io.cwd)) };
+  const files = writeOutputs(io.cwd, opts.out, {
+    [REPORT_FILE]: renderAuditMarkdown(audit),
+    [INVENTORY_FILE]: jsonFile(inventory(audit)),
+  });
+  return { audit, files };
 }
 
 function summaryText(audit: Audit, files: string[]): string {
@@ -274,15 +269,9 @@ export const main = asyncCommand<typeof OPTIONS, AuditIo>({
     const { audit, files } = await runAudit(opts, io);
     io.stdout(summaryText(audit, files));
     const blocking = audit.tokens.flatMap((t) =>
-      t.findings.filter(isMandatoryViolation).map((f) => ({ t, f })),
+      t.findings.filter(isMandatoryViolation).map((f) => `${t.ref}: ${f.policy}: ${f.message}`),
     );
-    for (const { t, f } of blocking) io.stderr(`${t.ref}: ${f.policy}: ${f.message}`);
-    if (blocking.length === 0) return EXIT.ok;
-    if (opts.noFail) {
-      io.stderr("mandatory violations above; exiting 0 because of --no-fail");
-      return EXIT.ok;
-    }
-    return EXIT.violations;
+    return exitOnBlocking(io, blocking, { ...opts, what: "mandatory violations", failCode: EXIT.violations });
   },
 });
 

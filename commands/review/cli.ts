@@ -25,6 +25,14 @@ import {
 import { CLI_EXIT, command, runIfMain, type CliIo, type CliValues } from "../shared/cli";
 import { displayPath, loadPolicyConfig, readText, timeOption } from "../shared/inputs";
 import { ensureEngine } from "../shared/engine";
+import {
+  REPORT_OPTIONS,
+  exitOnBlocking,
+  jsonFile,
+  reportOptions,
+  writeOutputs,
+  type ReportOptions,
+} from "../shared/report";
 
 export const REPORT_FILE = "report.md";
 export const CODE_QUALITY_FILE = "gl-code-quality-report.json";
@@ -53,22 +61,15 @@ const OPTIONS = {
   declarations: { type: "string" },
   state: { type: "string" },
   stack: { type: "string" },
-  "policy-config": { type: "string" },
   "rotation-epoch": { type: "string" },
-  out: { type: "string" },
-  now: { type: "string" },
-  "no-fail": { type: "boolean" },
+  ...REPORT_OPTIONS,
 } as const;
 
-export interface ReviewOptions {
+export interface ReviewOptions extends ReportOptions {
   declarations: string;
   state?: string;
   stack?: string;
-  policyConfig?: string;
   rotationEpoch?: string;
-  out: string;
-  now?: string;
-  noFail: boolean;
 }
 
 /** The options with their defaults. */
@@ -80,11 +81,8 @@ export function reviewOptions(values: CliValues<typeof OPTIONS>, env: NodeJS.Pro
     declarations: values.declarations ?? "tokens.yaml",
     state: values.state,
     stack: values.stack ?? (values.state === undefined ? env.PULUMI_STACK || undefined : undefined),
-    policyConfig: values["policy-config"],
     rotationEpoch: values["rotation-epoch"],
-    out: values.out ?? "review-out",
-    now: values.now,
-    noFail: values["no-fail"] ?? false,
+    ...reportOptions(values, "review-out"),
   };
 }
 
@@ -183,13 +181,11 @@ export function runReview(
   );
   const review = reviewDeclarations({ declarations, state, policy, now, rotationEpoch });
 
-  const out = path.resolve(io.cwd, opts.out);
-  fs.mkdirSync(out, { recursive: true });
-  const report = path.join(out, REPORT_FILE);
-  const quality = path.join(out, CODE_QUALITY_FILE);
-  fs.writeFileSync(report, renderMarkdown(review));
-  fs.writeFileSync(quality, `${JSON.stringify(codeQualityReport(review), null, 2)}\n`);
-  return { review, files: [report, quality].map((f) => displayPath(f, io.cwd)), note };
+  const files = writeOutputs(io.cwd, opts.out, {
+    [REPORT_FILE]: renderMarkdown(review),
+    [CODE_QUALITY_FILE]: jsonFile(codeQualityReport(review)),
+  });
+  return { review, files, note };
 }
 
 function summaryText(review: Review, files: string[], note: string | undefined): string {
@@ -218,14 +214,10 @@ export const main = command<typeof OPTIONS, ReviewIo>({
     const opts = reviewOptions(values, io.env);
     const { review, files, note } = runReview(opts, io);
     io.stdout(summaryText(review, files, note));
-    const blocking = review.findings.filter(isBlocking);
-    for (const f of blocking) io.stderr(`${f.location.path}:${f.location.line}: ${f.check}: ${f.message}`);
-    if (blocking.length === 0) return EXIT.ok;
-    if (opts.noFail) {
-      io.stderr("blocking findings above; exiting 0 because of --no-fail");
-      return EXIT.ok;
-    }
-    return EXIT.blocking;
+    const blocking = review.findings
+      .filter(isBlocking)
+      .map((f) => `${f.location.path}:${f.location.line}: ${f.check}: ${f.message}`);
+    return exitOnBlocking(io, blocking, { ...opts, what: "blocking findings", failCode: EXIT.blocking });
   },
 });
 
