@@ -6,8 +6,7 @@
  */
 import type { Finding } from "../../policies/rules";
 import { isoDate } from "../../components/gitlab/facts";
-import { findingLabel } from "../review/markdown";
-import { code, table } from "../shared/markdown";
+import { code, policyFindingLabel, table } from "../shared/markdown";
 import { summarizeAudit } from "./judge";
 import type { Audit, AuditNotice, AuditedToken, MissingToken, NoticeCode } from "./model";
 
@@ -15,7 +14,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 /** `❌ mandatory violation`, `ℹ️ exempted`, … for a policy finding (the review's labels). */
 export function auditFindingLabel(f: Finding): string {
-  return findingLabel(f);
+  return policyFindingLabel(f);
 }
 
 function findingLine(f: Finding): string {

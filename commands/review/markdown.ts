@@ -15,7 +15,7 @@ import {
   type TokenChange,
   type TokenRow,
 } from "./plan";
-import { code, table } from "../shared/markdown";
+import { code, policyFindingLabel, table } from "../shared/markdown";
 import { mermaidGantt } from "./timeline";
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -117,22 +117,10 @@ function changeList(review: Review): string[] {
   return lines;
 }
 
-/** `❌ mandatory violation`, `ℹ️ exempted`, … */
+/** `❌ declaration error`, `❌ mandatory violation`, `ℹ️ exempted`, … */
 export function findingLabel(f: Pick<ReviewFinding, "status" | "severity"> & { check?: string }): string {
-  switch (f.status) {
-    case "error":
-      return f.check === DECLARATIONS_CHECK ? "❌ declaration error" : "❌ refused by the provider's check";
-    case "violation":
-      return f.severity === "mandatory" ? "❌ mandatory violation" : "⚠️ advisory violation";
-    case "exempted":
-      return "ℹ️ exempted";
-    case "unjudged":
-      return "ℹ️ not judged";
-    case "exception-expired":
-      return "⚠️ exception expired";
-    case "exception-invalid":
-      return "⚠️ invalid exception";
-  }
+  if (f.status !== "error") return policyFindingLabel({ status: f.status, severity: f.severity });
+  return f.check === DECLARATIONS_CHECK ? "❌ declaration error" : "❌ refused by the provider's check";
 }
 
 export function findingLine(f: ReviewFinding): string {

@@ -1,7 +1,8 @@
 /**
- * GitLab Flavored Markdown building blocks the review and audit reports share: inline code and
- * tables. Pure.
+ * GitLab Flavored Markdown building blocks the review and audit reports share: inline code, tables
+ * and the labels of policy findings. Pure.
  */
+import type { Finding } from "../../policies/rules";
 
 /** Inline code; a backtick inside would end it, so it becomes a quote. */
 export function code(text: string): string {
@@ -39,4 +40,20 @@ export function table(columns: readonly Column[], rows: readonly (readonly strin
     `| ${cols.map((c) => DELIMITER[c.align ?? "none"]).join(" | ")} |`,
     ...rows.map(row),
   ];
+}
+
+/** `❌ mandatory violation`, `ℹ️ exempted`, … for a policy finding. */
+export function policyFindingLabel(f: Pick<Finding, "status" | "severity">): string {
+  switch (f.status) {
+    case "violation":
+      return f.severity === "mandatory" ? "❌ mandatory violation" : "⚠️ advisory violation";
+    case "exempted":
+      return "ℹ️ exempted";
+    case "unjudged":
+      return "ℹ️ not judged";
+    case "exception-expired":
+      return "⚠️ exception expired";
+    case "exception-invalid":
+      return "⚠️ invalid exception";
+  }
 }
