@@ -6,15 +6,14 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  AccessTokenComponent,
   DeclarationsError,
-  GroupAccessToken,
-  PersonalAccessToken,
-  ProjectAccessToken,
   loadDeclarations,
   type TokenDeclaration,
 } from "./components";
+import { kindOf } from "./components/kinds";
 import { declarationArgs, deliveryTargets } from "./components/props";
-import { currentTime } from "./components/providers/runtime-env";
+import { currentTime } from "./components/clock";
 
 const config = new pulumi.Config("gitlab-tokens");
 const file = config.get("declarations") ?? "tokens.yaml";
@@ -27,16 +26,14 @@ try {
   throw e instanceof DeclarationsError ? new pulumi.RunError(e.message) : e;
 }
 
-function declare(d: TokenDeclaration) {
-  const args = { ...declarationArgs(d), deliverTo: d.deliverTo };
-  switch (d.kind) {
-    case "project":
-      return new ProjectAccessToken(d.key, { ...args, project: d.target });
-    case "group":
-      return new GroupAccessToken(d.key, { ...args, group: d.target });
-    case "personal":
-      return new PersonalAccessToken(d.key, { ...args, user: d.target });
-  }
+/** The component of a declaration: its kind's type token, its target in the kind's target field. */
+function declare(d: TokenDeclaration): AccessTokenComponent {
+  const kind = kindOf(d.kind);
+  return new AccessTokenComponent(kind, d.key, {
+    ...declarationArgs(d),
+    deliverTo: d.deliverTo,
+    [kind.targetField]: d.target,
+  });
 }
 
 /** Per token: what it is, when it expires and rotates, where it is delivered. No values. */

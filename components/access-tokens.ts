@@ -1,14 +1,18 @@
 /**
- * The three token components: ProjectAccessToken, GroupAccessToken and PersonalAccessToken.
+ * The token components: one generic component (AccessTokenComponent) parameterised by a kind's
+ * descriptor (./kinds), and the three exported classes — ProjectAccessToken, GroupAccessToken and
+ * PersonalAccessToken — as thin subclasses that name their descriptor and their args type.
  * Each owns one AccessTokenResource and one CiVariableResource per `deliverTo` entry.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { AccessLevelName, TokenKind } from "./gitlab/facts";
-import { AccessTokenResource, type AccessTokenInputs } from "./providers/access-token";
+import type { AccessLevelName } from "./gitlab/facts";
+import { KINDS, type KindDescriptor, type KindFields, type TargetField } from "./kinds";
+import type { Inputs } from "./model";
+import { AccessTokenResource } from "./providers/access-token";
 import { tokenProps } from "./props";
 import { CiVariableResource } from "./providers/ci-variable";
 import { currentTime } from "./clock";
-import { COMPONENT_TYPES, CONFIG_NAMESPACE } from "./types";
+import { CONFIG_NAMESPACE } from "./types";
 import { validateTokenSpec } from "./validation";
 
 /** Where a token value is delivered: a project or group CI/CD variable. */
@@ -88,8 +92,43 @@ export interface PersonalAccessTokenArgs extends CommonTokenArgs {
   serviceAccount?: pulumi.Input<boolean>;
 }
 
-/** Shared implementation of the three components. */
-abstract class AccessTokenComponent extends pulumi.ComponentResource {
+/** What the generic component takes: the shared args, any kind's own fields, the kind's target field. */
+export type AccessTokenComponentArgs = CommonTokenArgs &
+  Inputs<KindFields> &
+  Partial<Record<TargetField, pulumi.Input<string | number>>>;
+
+/**
+ * The name of the CiVariableResource delivering token `name` to `variable` of a project or group.
+ * Today's names are kept for targets made of letters, digits, `.`, `-` and `/` (a `/` becomes `_`:
+ * `acme/web` → `acme_web`). Any other target — one with `_`, which that form could not tell from a
+ * `/`, or another character it collapsed — is percent-encoded (`_` → `%5F`, so `acme_web` →
+ * `acme%5Fweb`), which the kept form never contains: two targets never share a name.
+ */
+export function deliveryName(name: string, scope: string, where: string, variable: string): string {
+  const encoded = /^[A-Za-z0-9./-]*$/.test(where)
+    ? where.replace(/\//g, "_")
+    : Array.from(where)
+        .map((c) =>
+          /^[A-Za-z0-9.-]$/.test(c)
+            ? c
+            : c === "/"
+              ? "_"
+              : Array.from(
+                  Buffer.from(c, "utf8"),
+                  (b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`,
+                ).join(""),
+        )
+        .join("");
+  return `${name}-${scope}-${encoded}-${variable}`;
+}
+
+/** The name a delivery had before names were made injective (collapsed every other character to `_`). */
+export function legacyDeliveryName(name: string, scope: string, where: string, variable: string): string {
+  return `${name}-${scope}-${where.replace(/[^A-Za-z0-9_.-]/g, "_")}-${variable}`;
+}
+
+/** The generic token component: everything kind-specific comes from its descriptor. */
+export class AccessTokenComponent extends pulumi.ComponentResource {
   /** The token value (secret). */
   readonly token: pulumi.Output<string>;
   /** GitLab's id of the current token (changes on every rotation). */
@@ -103,21 +142,18 @@ abstract class AccessTokenComponent extends pulumi.ComponentResource {
   /** The CI/CD variables the value is delivered to. */
   readonly variables: CiVariableResource[];
 
-  protected constructor(
-    kind: TokenKind,
+  constructor(
+    kind: KindDescriptor,
     name: string,
-    target: pulumi.Input<string | number>,
-    args: CommonTokenArgs & {
-      accessLevel?: pulumi.Input<AccessLevelName>;
-      serviceAccount?: pulumi.Input<boolean>;
-    },
+    args: AccessTokenComponentArgs,
     opts?: pulumi.ComponentResourceOptions,
   ) {
-    super(COMPONENT_TYPES[kind], name, {}, opts);
+    super(kind.componentType, name, {}, opts);
 
+    const target = args[kind.targetField];
     const config = new pulumi.Config(CONFIG_NAMESPACE);
     const props = tokenProps(
-      kind,
+      kind.kind,
       name,
       pulumi.output(target).apply(String),
       args,
@@ -130,12 +166,13 @@ abstract class AccessTokenComponent extends pulumi.ComponentResource {
       v === undefined || pulumi.Output.isInstance(v) || v instanceof Promise ? undefined : v;
     const failures = validateTokenSpec(
       {
-        kind,
+        kind: kind.kind,
         target: plain(target),
         name: plain(props.name),
         description: plain(props.description),
         scopes: plain(props.scopes),
-        accessLevel: plain(kind === "personal" ? args.accessLevel : props.accessLevel),
+        // A kind without access levels registers none: judge the one given, to refuse it.
+        accessLevel: plain(props.accessLevel ?? args.accessLevel),
         lifetimeDays: plain(props.lifetimeDays),
         expiresAt: plain(props.fixedExpiresAt),
         rotateBeforeDays: plain(props.rotateBeforeDays),
@@ -150,7 +187,8 @@ abstract class AccessTokenComponent extends pulumi.ComponentResource {
         reason: `${name}: ${first.reason}`,
       });
     }
-    for (const [i, d] of (args.deliverTo ?? []).entries()) {
+    const deliveries = args.deliverTo ?? [];
+    for (const [i, d] of deliveries.entries()) {
       if ((d.project === undefined) === (d.group === undefined)) {
         throw new pulumi.InputPropertyError({
           propertyPath: `deliverTo[${i}]`,
@@ -159,7 +197,7 @@ abstract class AccessTokenComponent extends pulumi.ComponentResource {
       }
     }
 
-    const resource = new AccessTokenResource(name, props as AccessTokenInputs, { parent: this });
+    const resource = new AccessTokenResource(name, props, { parent: this });
 
     this.token = pulumi.secret(resource.token);
     this.tokenId = resource.tokenId;
@@ -167,11 +205,24 @@ abstract class AccessTokenComponent extends pulumi.ComponentResource {
     this.rotatesAt = resource.rotatesAt;
     this.active = resource.active;
 
-    this.variables = (args.deliverTo ?? []).map((d) => {
+    const places = deliveries.map((d) => {
       const scope = d.project !== undefined ? "project" : "group";
       const where = String(d.project ?? d.group);
+      return {
+        d,
+        scope,
+        where,
+        name: deliveryName(name, scope, where, d.variable),
+        legacy: legacyDeliveryName(name, scope, where, d.variable),
+      } as const;
+    });
+    const names = new Set(places.map((p) => p.name));
+    this.variables = places.map(({ d, scope, where, name: childName, legacy }) => {
+      // A name that changed keeps its resource (no delete-after-create of the same GitLab key),
+      // unless another delivery of this token now carries the old name.
+      const aliases = legacy !== childName && !names.has(legacy) ? [{ name: legacy }] : undefined;
       return new CiVariableResource(
-        `${name}-${scope}-${where.replace(/[^A-Za-z0-9_.-]/g, "_")}-${d.variable}`,
+        childName,
         {
           kind: scope,
           target: where,
@@ -184,7 +235,7 @@ abstract class AccessTokenComponent extends pulumi.ComponentResource {
           environmentScope: d.environmentScope ?? "*",
           description: d.description ?? pulumi.interpolate`managed by gitlab-tokens: ${resource.name}`,
         },
-        { parent: this },
+        { parent: this, ...(aliases ? { aliases } : {}) },
       );
     });
 
@@ -201,20 +252,20 @@ abstract class AccessTokenComponent extends pulumi.ComponentResource {
 /** A project access token (a project bot user's token), rotated before expiry and delivered to CI/CD variables. */
 export class ProjectAccessToken extends AccessTokenComponent {
   constructor(name: string, args: ProjectAccessTokenArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("project", name, args.project, args, opts);
+    super(KINDS.project, name, args, opts);
   }
 }
 
 /** A group access token (a group bot user's token); creating one needs an Owner of the group. */
 export class GroupAccessToken extends AccessTokenComponent {
   constructor(name: string, args: GroupAccessTokenArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("group", name, args.group, args, opts);
+    super(KINDS.group, name, args, opts);
   }
 }
 
 /** A personal access token of a service account (or user), created with an admin or group-owner credential. */
 export class PersonalAccessToken extends AccessTokenComponent {
   constructor(name: string, args: PersonalAccessTokenArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("personal", name, args.user, args, opts);
+    super(KINDS.personal, name, args, opts);
   }
 }

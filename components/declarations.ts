@@ -21,55 +21,47 @@ import {
   type YAMLMap,
 } from "yaml";
 import { z } from "zod";
+import { DEFAULT_LIFETIME_DAYS, DEFAULT_ROTATE_BEFORE_DAYS, TOKEN_KINDS } from "./gitlab/facts";
 import {
-  ACCESS_LEVEL_NAMES,
-  DEFAULT_LIFETIME_DAYS,
-  DEFAULT_ROTATE_BEFORE_DAYS,
-  TOKEN_KINDS,
-  type AccessLevelName,
-  type TokenKind,
-} from "./gitlab/facts";
+  KIND_FIELDS,
+  KIND_FIELD_NAMES,
+  TARGET_FIELDS,
+  hasField,
+  kindOf,
+  kindsWith,
+  type TargetField,
+} from "./kinds";
+import {
+  accessLevelSchema,
+  commonTokenFields,
+  deliverySchema,
+  targetSchema,
+  type DeclaredToken,
+  type Delivery,
+} from "./model";
 import { validateTokenSpec } from "./validation";
 
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
-const target = z.union([z.string().min(1), z.number().int().positive()]);
+/** Every kind's target field (`project`, `group`, `user`); the declaration must give its kind's one. */
+const targetFields = Object.fromEntries(TARGET_FIELDS.map((f) => [f, targetSchema.optional()])) as Record<
+  TargetField,
+  ReturnType<typeof targetSchema.optional>
+>;
 
-const deliverySchema = z.strictObject({
-  project: target.optional(),
-  group: target.optional(),
-  variable: z.string().regex(/^[A-Za-z0-9_]{1,255}$/, "use letters, digits and _ (at most 255)"),
-  protected: z.boolean().optional(),
-  masked: z.boolean().optional(),
-  hidden: z.boolean().optional(),
-  raw: z.boolean().optional(),
-  environmentScope: z.string().min(1).optional(),
-  description: z.string().optional(),
-});
-
+/** A token as written: the shared fields (./model), every kind's target and kind-specific fields. */
 const tokenSchema = z.strictObject({
   kind: z.enum(TOKEN_KINDS),
-  project: target.optional(),
-  group: target.optional(),
-  user: target.optional(),
-  name: z.string().min(1).optional(),
-  scopes: z.array(z.string()).min(1, "list at least one scope, e.g. [read_api]"),
-  accessLevel: z.enum(ACCESS_LEVEL_NAMES as [AccessLevelName, ...AccessLevelName[]]).optional(),
-  lifetimeDays: z.number().int().optional(),
-  expiresAt: z.string().optional(),
-  rotateBeforeDays: z.number().int().optional(),
-  rotateWhenChanged: z.record(z.string(), z.string()).optional(),
-  description: z.string().optional(),
-  owner: z.string().optional(),
-  justification: z.string().optional(),
-  serviceAccount: z.boolean().optional(),
+  ...targetFields,
+  ...commonTokenFields,
+  ...KIND_FIELDS,
   deliverTo: z.array(deliverySchema).optional(),
 });
 
 const defaultsSchema = z.strictObject({
   lifetimeDays: z.number().int().optional(),
   rotateBeforeDays: z.number().int().optional(),
-  accessLevel: z.enum(ACCESS_LEVEL_NAMES as [AccessLevelName, ...AccessLevelName[]]).optional(),
+  accessLevel: accessLevelSchema.optional(),
   owner: z.string().optional(),
 });
 
@@ -78,26 +70,10 @@ const fileSchema = z.strictObject({
   tokens: z.record(z.string(), z.unknown()),
 });
 
-export type Delivery = z.infer<typeof deliverySchema>;
+export type { Delivery };
 
-/** One validated declaration, defaults applied. */
-export interface TokenDeclaration {
-  key: string;
-  kind: TokenKind;
-  /** Project path/id, group path/id or username/id, as written. */
-  target: string;
-  name: string;
-  scopes: string[];
-  accessLevel?: AccessLevelName;
-  /** Exactly one of lifetimeDays and expiresAt is set. */
-  lifetimeDays?: number;
-  expiresAt?: string;
-  rotateBeforeDays: number;
-  rotateWhenChanged: Record<string, string>;
-  description: string;
-  owner?: string;
-  justification?: string;
-  serviceAccount?: boolean;
+/** One validated declaration, defaults applied (its fields' types come from the schemas in ./model). */
+export interface TokenDeclaration extends DeclaredToken {
   deliverTo: Delivery[];
   /** 1-based line of the token's key in the file. */
   line: number;
@@ -140,12 +116,6 @@ export function formatIssue(i: DeclarationIssue): string {
  * delivery each (5,000 take 1.3 MiB and parse in about 2 s); anything bigger is the wrong file.
  */
 export const MAX_DECLARATIONS_BYTES = 4 * 1024 * 1024;
-
-const TARGET_FIELD: Record<TokenKind, "project" | "group" | "user"> = {
-  project: "project",
-  group: "group",
-  personal: "user",
-};
 
 const TOKEN_FIELDS = Object.keys(tokenSchema.shape);
 const DELIVERY_FIELDS = Object.keys(deliverySchema.shape);
@@ -292,7 +262,7 @@ const TYPE_HINTS: Record<string, string> = {
   deliverTo: "e.g. [{ project: acme/web, variable: DEPLOY_TOKEN }]",
 };
 
-const TARGET_FIELDS = new Set(["project", "group", "user"]);
+const TARGET_FIELD_SET: ReadonlySet<string> = new Set(TARGET_FIELDS);
 
 /** One zod issue in the file's words; `path` is the issue's full path from the file's top. */
 function zodMessage(
@@ -306,7 +276,7 @@ function zodMessage(
   const hint = HINTS[leaf] ? `; ${HINTS[leaf]}` : "";
   const name = field || "value";
   if (value === undefined) return `${name} is missing${hint}`;
-  if (TARGET_FIELDS.has(leaf) && typeof path[path.length - 1] === "string") {
+  if (TARGET_FIELD_SET.has(leaf) && typeof path[path.length - 1] === "string") {
     return `${name} must be a full path (e.g. acme/web) or a numeric id; found ${describe(value)}`;
   }
   if (leaf === "tokens" && path.length === 1) {
@@ -676,8 +646,9 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
     const loose = tokenSchema.strip().safeParse(raw);
     if (!loose.success) continue;
     const t = loose.data;
-    const targetField = TARGET_FIELD[t.kind];
-    for (const f of ["project", "group", "user"] as const) {
+    const kind = kindOf(t.kind);
+    const targetField = kind.targetField;
+    for (const f of TARGET_FIELDS) {
       if (f !== targetField && t[f] !== undefined) {
         add(f, `a ${t.kind} token takes "${targetField}", not "${f}"`, [f]);
         bad = true;
@@ -688,13 +659,11 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
       add(targetField, `a ${t.kind} token needs "${targetField}" (full path or numeric id)`);
       bad = true;
     }
-    if (t.kind === "personal" && t.accessLevel !== undefined) {
-      add("accessLevel", "accessLevel applies to project and group tokens only; remove it", ["accessLevel"]);
-      bad = true;
-    }
-    if (t.kind !== "personal" && t.serviceAccount !== undefined) {
-      add("serviceAccount", "serviceAccount applies to personal tokens only; remove it", ["serviceAccount"]);
-      bad = true;
+    for (const f of KIND_FIELD_NAMES) {
+      if (!hasField(kind, f) && t[f] !== undefined) {
+        add(f, `${f} applies to ${kindsWith(f)} tokens only; remove it`, [f]);
+        bad = true;
+      }
     }
     const firstScope = new Map<string, number>();
     t.scopes.forEach((s, i) => {
@@ -721,9 +690,9 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
         return;
       }
       // Two deliveries to one variable would overwrite each other on every run.
-      const [kind, target] = d.project !== undefined ? ["project", d.project] : ["group", d.group!];
+      const [where, target] = d.project !== undefined ? ["project", d.project] : ["group", d.group!];
       const scope = d.environmentScope ?? "*";
-      const id = [kind, targetKey(target), d.variable, scope].join("\u0000");
+      const id = [where, targetKey(target), d.variable, scope].join("\u0000");
       const line = lineOf([...base, "deliverTo", i]);
       const first = deliveredTo.get(id);
       if (first === undefined) {
@@ -731,7 +700,7 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
         return;
       }
       const spelled = first.target === String(target) ? "" : ` (as ${first.target})`;
-      const variable = `variable ${d.variable} of ${kind} ${target} (environment scope ${JSON.stringify(scope)})`;
+      const variable = `variable ${d.variable} of ${where} ${target} (environment scope ${JSON.stringify(scope)})`;
       add(
         `deliverTo[${i}]`,
         first.token === key
@@ -747,7 +716,7 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
         ? t.lifetimeDays
         : (t.lifetimeDays ?? defaults.lifetimeDays ?? DEFAULT_LIFETIME_DAYS);
     const rotateBeforeDays = t.rotateBeforeDays ?? defaults.rotateBeforeDays ?? DEFAULT_ROTATE_BEFORE_DAYS;
-    const accessLevel = t.kind === "personal" ? undefined : (t.accessLevel ?? defaults.accessLevel);
+    const accessLevel = kind.accessLevels ? (t.accessLevel ?? defaults.accessLevel) : undefined;
 
     for (const f of validateTokenSpec(
       {
@@ -788,7 +757,8 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
       description: t.description ?? "",
       owner: t.owner ?? defaults.owner,
       justification: t.justification,
-      serviceAccount: t.kind === "personal" ? t.serviceAccount : undefined,
+      // Given only where the kind has it (checked above).
+      serviceAccount: t.serviceAccount,
       deliverTo: t.deliverTo ?? [],
       line: lineOf(base),
     });

@@ -1,49 +1,59 @@
 /**
  * How a token's arguments become the properties of its AccessToken resource, defaults included.
  * One function for the components (with Pulumi inputs) and for the review report (with plain
- * declarations), so a report shows exactly what `pulumi up` would register. No Pulumi imports.
+ * declarations), so a report shows exactly what `pulumi up` would register. No Pulumi imports at
+ * run time (types only).
  */
-import {
-  DEFAULT_LIFETIME_DAYS,
-  DEFAULT_ROTATE_BEFORE_DAYS,
-  type AccessLevelName,
-  type TokenKind,
-} from "./gitlab/facts";
+import type * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_LIFETIME_DAYS, DEFAULT_ROTATE_BEFORE_DAYS, type AccessLevelName } from "./gitlab/facts";
+import { hasField, kindOf, ownFields, type KindFields, type TokenKind } from "./kinds";
 import type { TokenDeclaration } from "./declarations";
+import type { CommonTokenFields, Inputs } from "./model";
 import type { AccessTokenProps } from "./types";
 
 /** The least-privileged level, used when a project or group token does not name one. */
 export const COMPONENT_DEFAULT_ACCESS_LEVEL: AccessLevelName = "guest";
 
-/** Token arguments as the components take them (plain values or Pulumi Inputs). */
-export interface TokenArgsLike {
-  key?: string;
-  name?: unknown;
-  description?: unknown;
-  scopes: unknown;
-  accessLevel?: unknown;
-  lifetimeDays?: unknown;
-  expiresAt?: unknown;
-  rotateBeforeDays?: unknown;
-  rotateWhenChanged?: unknown;
-  rotationEpoch?: unknown;
-  owner?: unknown;
-  justification?: unknown;
-  serviceAccount?: unknown;
-}
+/** A token's arguments, plain: the declaration's fields (./model), the kind's own, and two extras. */
+export type TokenArgs = CommonTokenFields &
+  KindFields & {
+    /** The declaration key, for reports. Default - the component name. */
+    key?: string;
+    /** Stack-wide rotation trigger. Default - config `gitlab-tokens:rotationEpoch`, else "" */
+    rotationEpoch?: string;
+  };
+
+/** What tokenProps registers: every AccessTokenProps field but `createRef` (drawn by `check`). */
+export type RegisteredTokenProps = Omit<AccessTokenProps, "createRef">;
 
 /**
  * The resource properties for a token named `name` of `kind` on `target`. Values pass through
- * untouched (they may be Pulumi Inputs); only absent ones get defaults. `createRef` is the
- * provider's own (drawn by `check`).
+ * untouched (they may be Pulumi Inputs); only absent ones get defaults, and a field the kind does
+ * not have is left out. Plain arguments give plain props (the review); Inputs give Inputs (the
+ * components).
  */
 export function tokenProps(
   kind: TokenKind,
   name: string,
-  target: unknown,
-  args: TokenArgsLike,
-  rotationEpoch: unknown,
-): Record<Exclude<keyof AccessTokenProps, "createRef">, unknown> {
+  target: string,
+  args: TokenArgs,
+  rotationEpoch: string | undefined,
+): RegisteredTokenProps;
+export function tokenProps(
+  kind: TokenKind,
+  name: string,
+  target: pulumi.Input<string>,
+  args: Inputs<TokenArgs>,
+  rotationEpoch: string | undefined,
+): Inputs<RegisteredTokenProps>;
+export function tokenProps(
+  kind: TokenKind,
+  name: string,
+  target: pulumi.Input<string>,
+  args: Inputs<TokenArgs>,
+  rotationEpoch: string | undefined,
+): Inputs<RegisteredTokenProps> {
+  const d = kindOf(kind);
   return {
     kind,
     key: args.key ?? name,
@@ -51,7 +61,7 @@ export function tokenProps(
     name: args.name ?? name,
     description: args.description ?? "",
     scopes: args.scopes,
-    accessLevel: kind === "personal" ? undefined : (args.accessLevel ?? COMPONENT_DEFAULT_ACCESS_LEVEL),
+    accessLevel: d.accessLevels ? (args.accessLevel ?? COMPONENT_DEFAULT_ACCESS_LEVEL) : undefined,
     lifetimeDays:
       args.expiresAt === undefined ? (args.lifetimeDays ?? DEFAULT_LIFETIME_DAYS) : args.lifetimeDays,
     fixedExpiresAt: args.expiresAt,
@@ -60,25 +70,12 @@ export function tokenProps(
     rotationEpoch: args.rotationEpoch ?? rotationEpoch ?? "",
     owner: args.owner,
     justification: args.justification,
-    serviceAccount: kind === "personal" ? args.serviceAccount : undefined,
+    serviceAccount: hasField(d, "serviceAccount") ? args.serviceAccount : undefined,
   };
 }
 
 /** The component arguments for a declaration from tokens.yaml (index.ts and the review use this). */
-export function declarationArgs(d: TokenDeclaration): {
-  key: string;
-  name: string;
-  description: string;
-  scopes: string[];
-  lifetimeDays?: number;
-  expiresAt?: string;
-  rotateBeforeDays: number;
-  rotateWhenChanged: Record<string, string>;
-  owner?: string;
-  justification?: string;
-  accessLevel?: TokenDeclaration["accessLevel"];
-  serviceAccount?: boolean;
-} {
+export function declarationArgs(d: TokenDeclaration): TokenArgs & { key: string } {
   return {
     key: d.key,
     name: d.name,
@@ -90,7 +87,8 @@ export function declarationArgs(d: TokenDeclaration): {
     rotateWhenChanged: d.rotateWhenChanged,
     owner: d.owner,
     justification: d.justification,
-    ...(d.kind === "personal" ? { serviceAccount: d.serviceAccount } : { accessLevel: d.accessLevel }),
+    // Only the fields the kind has (a declaration holds the others as undefined).
+    ...ownFields(kindOf(d.kind), d),
   };
 }
 

@@ -3,17 +3,13 @@
  * resources' properties as the engine (and so the policy pack) sees them. Components, providers,
  * policies and the review report import this one module. No Pulumi imports: the policy pack loads it.
  */
-import type { AccessLevelName, TokenKind } from "./gitlab/facts";
+import type { DeclaredToken } from "./model";
 
 /** Stack config namespace of this project (`gitlab-tokens:baseUrl`, `gitlab-tokens:token`, …). */
 export const CONFIG_NAMESPACE = "gitlab-tokens";
 
-/** Component resource types (`ComponentResource` type tokens). */
-export const COMPONENT_TYPES = {
-  project: "gitlab-tokens:index:ProjectAccessToken",
-  group: "gitlab-tokens:index:GroupAccessToken",
-  personal: "gitlab-tokens:index:PersonalAccessToken",
-} as const satisfies Record<TokenKind, string>;
+/** Component resource types and the official provider's types, by kind: kept with each kind (./kinds). */
+export { COMPONENT_TYPES, OFFICIAL_TYPES } from "./kinds";
 
 /** `module` and `type` passed to `pulumi.dynamic.Resource`; the engine prefixes `pulumi-nodejs:dynamic/`. */
 export const DYNAMIC_MODULE = "gitlab-tokens";
@@ -26,47 +22,23 @@ export const DYNAMIC_RESOURCES = {
 export const ACCESS_TOKEN_TYPE = `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:${DYNAMIC_RESOURCES.accessToken}`;
 export const CI_VARIABLE_TYPE = `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:${DYNAMIC_RESOURCES.ciVariable}`;
 
-/** The official `@pulumi/gitlab` provider's token resource types (Terraform-bridged). */
-export const OFFICIAL_TYPES = {
-  project: "gitlab:index/projectAccessToken:ProjectAccessToken",
-  group: "gitlab:index/groupAccessToken:GroupAccessToken",
-  personal: "gitlab:index/personalAccessToken:PersonalAccessToken",
-} as const satisfies Record<TokenKind, string>;
-
 /**
  * The properties of an access-token dynamic resource (its inputs after `check`). All values are
  * plain; nothing secret is an input. This is a stable contract: state, policies and the review
  * report read it.
  */
-export interface AccessTokenProps {
-  /** project | group | personal */
-  kind: TokenKind;
-  /** The declaration's stable key (`tokens.yaml`), or the component name. */
-  key: string;
-  /** Project path or id (kind project), group path or id (group), username or id (personal). */
-  target: string;
-  /** The token's name in GitLab. */
-  name: string;
-  description: string;
-  /** Sorted, de-duplicated. */
-  scopes: string[];
-  /** Project/group tokens only. */
-  accessLevel?: AccessLevelName;
-  /** Lifetime in days from creation, when the declaration gives one (mutually exclusive with `fixedExpiresAt`). */
-  lifetimeDays?: number;
+export interface AccessTokenProps extends Omit<DeclaredToken, "expiresAt"> {
+  // From the declaration (../model.ts DeclaredToken): kind (project | group | personal); key;
+  // target (project path or id, group path or id, username or id); name (in GitLab); description;
+  // scopes (sorted, de-duplicated); lifetimeDays (days from creation, when the declaration gives
+  // one; exclusive with fixedExpiresAt); rotateBeforeDays; rotateWhenChanged (any change replaces
+  // the token); owner; justification; and the kind's own fields: accessLevel (project/group
+  // tokens), serviceAccount (personal tokens: whether the target user is a service account).
+
   /** A fixed expiry date `YYYY-MM-DD`, when the declaration gives one. */
   fixedExpiresAt?: string;
-  rotateBeforeDays: number;
-  /** Any change replaces the token. */
-  rotateWhenChanged: Record<string, string>;
   /** Stack-wide rotation trigger (`gitlab-tokens:rotationEpoch`). */
   rotationEpoch: string;
-  /** Team or person accountable for the token. */
-  owner?: string;
-  /** Why a high-risk scope or level is needed. */
-  justification?: string;
-  /** Personal tokens: whether the target user is a service account (declared). */
-  serviceAccount?: boolean;
   /**
    * The creation reference (`components/gitlab/marker.ts`): drawn anew by every `check`, so a
    * pending create in state names the tokens it may have made; in the outputs, the reference the

@@ -5,6 +5,7 @@
  */
 import {
   ACCESS_LEVEL_NAMES,
+  ADMIN_SCOPES,
   GITLAB_MAX_LIFETIME_DAYS,
   MAX_DESCRIPTION_LENGTH,
   TOKEN_KINDS,
@@ -12,9 +13,9 @@ import {
   daysBetween,
   isValidDate,
   isoDate,
-  scopesForKind,
   type TokenKind,
 } from "./gitlab/facts";
+import { KIND_LIST, kindOf, kindsWith } from "./kinds";
 import { MARKER_LENGTH } from "./gitlab/marker";
 
 /** The longest description a declaration may give: GitLab's limit less the creation marker. */
@@ -41,8 +42,6 @@ export interface TokenSpec {
   rotateWhenChanged?: unknown;
 }
 
-const TARGET_FIELD: Record<TokenKind, string> = { project: "project", group: "group", personal: "user" };
-
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
 
 /**
@@ -60,7 +59,7 @@ export function validateTokenSpec(spec: TokenSpec, now: Date): Failure[] {
   const knownKind = kind !== undefined && TOKEN_KINDS.includes(kind) ? kind : undefined;
 
   if (spec.target !== undefined) {
-    const field = knownKind ? TARGET_FIELD[knownKind] : "target";
+    const field = knownKind ? kindOf(knownKind).targetField : "target";
     if (!(
       typeof spec.target === "number" ||
       (typeof spec.target === "string" && spec.target.trim() !== "")
@@ -90,14 +89,16 @@ export function validateTokenSpec(spec: TokenSpec, now: Date): Failure[] {
     if (!Array.isArray(spec.scopes) || spec.scopes.length === 0) {
       fail("scopes", "scopes is empty; list at least one scope, e.g. [read_repository]");
     } else if (knownKind) {
-      const valid = scopesForKind(knownKind);
+      const valid = kindOf(knownKind).scopes;
       spec.scopes.forEach((s, i) => {
         if (s === undefined) return;
         if (typeof s !== "string" || !valid.includes(s)) {
-          const hint =
-            s === "read_user" && knownKind !== "personal"
-              ? " (read_user exists only on personal tokens)"
-              : "";
+          // A non-admin scope another kind has (read_user): say which kind has it.
+          const elsewhere =
+            typeof s === "string" && !(ADMIN_SCOPES as readonly string[]).includes(s)
+              ? KIND_LIST.filter((d) => d.scopes.includes(s)).map((d) => d.kind)
+              : [];
+          const hint = elsewhere.length > 0 ? ` (${s} exists only on ${elsewhere.join(" and ")} tokens)` : "";
           fail(
             `scopes[${i}]`,
             `scope ${JSON.stringify(s)} is not valid for a ${knownKind} token${hint}; valid scopes: ${valid.join(", ")}`,
@@ -108,18 +109,19 @@ export function validateTokenSpec(spec: TokenSpec, now: Date): Failure[] {
   }
 
   if (spec.accessLevel !== undefined) {
-    if (knownKind === "personal") {
+    const levels = knownKind ? kindOf(knownKind).accessLevels : ACCESS_LEVEL_NAMES;
+    if (levels === undefined) {
       fail(
         "accessLevel",
-        "accessLevel applies to project and group tokens only; remove it from this personal token",
+        `accessLevel applies to ${kindsWith("accessLevel")} tokens only; remove it from this ${knownKind} token`,
       );
     } else if (
       typeof spec.accessLevel !== "string" ||
-      !(ACCESS_LEVEL_NAMES as string[]).includes(spec.accessLevel)
+      !(levels as readonly string[]).includes(spec.accessLevel)
     ) {
       fail(
         "accessLevel",
-        `accessLevel is ${JSON.stringify(spec.accessLevel)}; use one of ${ACCESS_LEVEL_NAMES.join(", ")}`,
+        `accessLevel is ${JSON.stringify(spec.accessLevel)}; use one of ${levels.join(", ")}`,
       );
     }
   }

@@ -5,6 +5,7 @@
  * GitLab's message and the audit goes on; only a GitLab that does not answer at all stops it.
  */
 import { GitLabApiError } from "../../components/gitlab/errors";
+import { kindOf, kindOfTarget } from "../../components/kinds";
 import { liveToken, type AuditGitLab } from "./gitlab";
 import type { ListedTarget, TargetRef } from "./model";
 
@@ -27,23 +28,15 @@ async function resolve(
   gitlab: AuditGitLab,
   ref: TargetRef,
 ): Promise<{ id: number; path: string; serviceAccount?: boolean }> {
-  switch (ref.kind) {
-    case "project":
-      return gitlab.resolveProject(ref.ref);
-    case "group":
-      return gitlab.resolveGroup(ref.ref);
-    case "user": {
-      const u = await gitlab.resolveUser(ref.ref);
-      return { id: u.id, path: u.username, serviceAccount: u.bot || u.serviceAccount === true };
-    }
-  }
+  const r = await kindOf(kindOfTarget(ref.kind)).resolve(gitlab, ref.ref);
+  // A user counts as a service account when GitLab marks it a bot or a service account.
+  return r.user === undefined
+    ? { id: r.id, path: r.path }
+    : { id: r.id, path: r.path, serviceAccount: r.user.bot || r.user.serviceAccount === true };
 }
 
 async function list(gitlab: AuditGitLab, target: ListedTarget, id: number): Promise<void> {
-  const tokens =
-    target.kind === "user"
-      ? await gitlab.listPersonalTokens(id)
-      : await gitlab.listResourceTokens(target.kind, id);
+  const tokens = await kindOf(kindOfTarget(target.kind)).list(gitlab, id);
   target.tokens = tokens.map(liveToken);
 }
 

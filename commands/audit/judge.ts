@@ -167,9 +167,8 @@ function auditToken(
     lastUsedAt: t.last_used_at,
     state,
     managed: normalised.managed === true,
-    ...(kind === "personal" && target.serviceAccount !== undefined
-      ? { serviceAccount: target.serviceAccount }
-      : {}),
+    // Only a user target has it (collect.ts).
+    ...(target.serviceAccount !== undefined ? { serviceAccount: target.serviceAccount } : {}),
     findings,
     notices,
   };

@@ -2,19 +2,18 @@
  * The audit's data: what was asked to be audited, what GitLab listed, and what the audit found. Pure
  * types and a few constants; no I/O. A token's value is never part of any of it.
  */
-import type { TokenKind } from "../../components/gitlab/facts";
+import { KIND_LIST, kindOfTarget, type TargetField, type TokenKind } from "../../components/kinds";
 import type { Finding } from "../../policies/rules";
 
 /** What the audit lists tokens of: a project's or group's access tokens, a user's personal tokens. */
-export type AuditTargetKind = "project" | "group" | "user";
-export const AUDIT_TARGET_KINDS: readonly AuditTargetKind[] = ["project", "group", "user"];
+export type AuditTargetKind = TargetField;
+/** Every kind's target, in kind order (from the credential-kind registry). */
+export const AUDIT_TARGET_KINDS: readonly AuditTargetKind[] = KIND_LIST.map((d) => d.targetField);
 
 /** The kind of token each target holds. */
-export const TOKEN_KIND_OF: Record<AuditTargetKind, TokenKind> = {
-  project: "project",
-  group: "group",
-  user: "personal",
-};
+export const TOKEN_KIND_OF = Object.fromEntries(
+  AUDIT_TARGET_KINDS.map((t) => [t, kindOfTarget(t)] as const),
+) as Readonly<Record<AuditTargetKind, TokenKind>>;
 
 /** Where a target came from: a command-line flag, or a declaration in tokens.yaml. */
 export type TargetSource = "flag" | "declarations";

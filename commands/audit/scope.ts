@@ -3,18 +3,12 @@
  * declaration in tokens.yaml names. Pure.
  */
 import type { TokenDeclaration } from "../../components/declarations";
-import type { TokenKind } from "../../components/gitlab/facts";
+import { KIND_LIST, kindOf, type TokenKind } from "../../components/kinds";
 import type { AuditTargetKind, TargetRef, TargetSource } from "./model";
-
-const TARGET_KIND_OF: Record<TokenKind, AuditTargetKind> = {
-  project: "project",
-  group: "group",
-  personal: "user",
-};
 
 /** The target kind a declaration's token lives on. */
 export function targetKindOf(kind: TokenKind): AuditTargetKind {
-  return TARGET_KIND_OF[kind];
+  return kindOf(kind).targetField;
 }
 
 /** Flags first, then declarations in file order; each (kind, name) once (names compare case-insensitively). */
@@ -30,9 +24,10 @@ export function auditTargets(
     if (known === undefined) out.push({ kind, ref: name, from: [from] });
     else if (!known.from.includes(from)) known.from.push(from);
   };
-  for (const p of flags.projects) add("project", p, "flag");
-  for (const g of flags.groups) add("group", g, "flag");
-  for (const u of flags.users) add("user", u, "flag");
+  // --project, --group, --user: one flag per kind's target, in kind order.
+  for (const { targetField } of KIND_LIST) {
+    for (const ref of flags[`${targetField}s`]) add(targetField, ref, "flag");
+  }
   for (const d of declarations) add(targetKindOf(d.kind), d.target, "declarations");
   return out;
 }

@@ -13,7 +13,7 @@
 import type { GitLabClient } from "../../components/gitlab/client";
 import { isNotFound } from "../../components/gitlab/errors";
 import { isCreateRef } from "../../components/gitlab/marker";
-import { TOKEN_KINDS, type TokenKind } from "../../components/gitlab/facts";
+import { isTokenKind, type TokenKind } from "../../components/kinds";
 import { resolveTarget, revokeMarked } from "../../components/providers/access-token-impl";
 import { ACCESS_TOKEN_TYPE, type AccessTokenProps } from "../../components/types";
 
@@ -55,8 +55,7 @@ export function pendingOperations(state: ExportedStack): PendingOperation[] {
 function interruptedCreate(op: PendingOperation): { props: AccessTokenProps; ref: string } | undefined {
   if (op.type !== "creating" || op.resource.type !== ACCESS_TOKEN_TYPE) return undefined;
   const inputs = op.resource.inputs ?? {};
-  const kind = inputs.kind;
-  if (!(TOKEN_KINDS as readonly unknown[]).includes(kind)) return undefined;
+  if (!isTokenKind(inputs.kind)) return undefined;
   if (typeof inputs.target !== "string" || typeof inputs.name !== "string") return undefined;
   // State written before creation markers has no reference: nothing can be told apart, so nothing is touched.
   if (!isCreateRef(inputs.createRef)) return undefined;

@@ -300,7 +300,7 @@ function planToken(
   now: Date,
 ): Planned {
   const epoch = rotationEpoch ?? stored?.outputs.rotationEpoch ?? "";
-  const raw = tokenProps(d.kind, d.key, d.target, componentArgs(d), epoch) as AccessTokenProps;
+  const raw: AccessTokenProps = tokenProps(d.kind, d.key, d.target, componentArgs(d), epoch);
   const olds = (stored?.outputs ?? {}) as AccessTokenProps;
   const checked = check(olds, raw, now);
   const props = checked.inputs ?? raw;

@@ -152,7 +152,8 @@ export class GitLabClient {
   // ---- project and group access tokens (one code path, parametrised by kind) ---------------------
 
   private resourceTokens(kind: ResourceKind) {
-    return kind === "project" ? this.projectTokens : this.groupTokens;
+    const apis = { project: this.projectTokens, group: this.groupTokens } as const;
+    return apis[kind];
   }
 
   async createResourceToken(

@@ -11,16 +11,16 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { GitLabApiError } from "../gitlab/errors";
-import { GitLabClient, type CreateTokenParams, type GitLabToken } from "../gitlab/client";
+import type { GitLabClient, CreateTokenParams, GitLabToken } from "../gitlab/client";
 import {
   ACCESS_LEVELS,
   DEFAULT_ROTATE_BEFORE_DAYS,
   addDays,
   rotationDate,
   rotationDue,
-  type AccessLevelName,
   type TokenKind,
 } from "../gitlab/facts";
+import { kindOf, type TargetLookup } from "../kinds";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
 import { validateTokenSpec } from "../validation";
 import { createRefOf, markedDescription, newCreateRef } from "../gitlab/marker";
@@ -134,40 +134,12 @@ export function resourceId(kind: TokenKind, targetId: number, tokenId: number): 
   return `${kind}/${targetId}/${tokenId}`;
 }
 
-export async function resolveTarget(gl: GitLabClient, props: AccessTokenProps): Promise<number> {
-  switch (props.kind) {
-    case "project":
-      return (await gl.resolveProject(props.target)).id;
-    case "group":
-      return (await gl.resolveGroup(props.target)).id;
-    case "personal": {
-      const user = await gl.resolveUser(props.target);
-      if (props.serviceAccount === true && !user.bot) {
-        throw new Error(
-          `personal token "${props.name}": ${user.username} is declared a service account (serviceAccount: true) ` +
-            "but GitLab reports a human user; fix the declaration or use a service account",
-        );
-      }
-      return user.id;
-    }
-  }
-}
-
-function listTokens(
-  gl: GitLabClient,
-  kind: TokenKind,
-  targetId: number,
-  name: string,
-): Promise<GitLabToken[]> {
-  return kind === "personal"
-    ? gl.listPersonalTokens(targetId, name)
-    : gl.listResourceTokens(kind, targetId, name);
-}
-
-function revokeToken(gl: GitLabClient, kind: TokenKind, targetId: number, tokenId: number): Promise<void> {
-  return kind === "personal"
-    ? gl.revokePersonalToken(tokenId)
-    : gl.revokeResourceToken(kind, targetId, tokenId);
+/** The target's numeric id; a target that contradicts the declaration is refused (the kind says how). */
+export async function resolveTarget(gl: TargetLookup, props: AccessTokenProps): Promise<number> {
+  const kind = kindOf(props.kind);
+  const resolved = await kind.resolve(gl, props.target);
+  kind.verify?.(resolved, props);
+  return resolved.id;
 }
 
 /**
@@ -191,9 +163,7 @@ export async function createToken(
   let lastError: GitLabApiError | undefined;
   for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
     try {
-      return kind === "personal"
-        ? await gl.createPersonalToken(targetId, marked)
-        : await gl.createResourceToken(kind, targetId, marked);
+      return await kindOf(kind).create(gl, targetId, marked);
     } catch (e) {
       if (!GitLabApiError.is(e) || !e.outcomeUnknown) throw e;
       lastError = e;
@@ -214,10 +184,10 @@ export async function revokeMarked(
   name: string,
   createRef: string,
 ): Promise<number[]> {
-  const made = (await listTokens(gl, kind, targetId, name)).filter(
+  const made = (await kindOf(kind).list(gl, targetId, name)).filter(
     (t) => t.name === name && !t.revoked && createRefOf(t.description) === createRef,
   );
-  for (const t of made) await revokeToken(gl, kind, targetId, t.id);
+  for (const t of made) await kindOf(kind).revoke(gl, targetId, t.id);
   return made.map((t) => t.id);
 }
 
@@ -240,7 +210,9 @@ export async function create(
     expiresAt,
     description: inputs.description || undefined,
   };
-  if (inputs.kind !== "personal") params.accessLevel = ACCESS_LEVELS[inputs.accessLevel as AccessLevelName];
+  if (kindOf(inputs.kind).accessLevels && inputs.accessLevel !== undefined) {
+    params.accessLevel = ACCESS_LEVELS[inputs.accessLevel];
+  }
 
   const createRef = inputs.createRef ?? newCreateRef();
   const t = await createToken(gl, inputs.kind, targetId, params, createRef);
@@ -271,10 +243,7 @@ export async function read(
   props: AccessTokenOutputs,
 ): Promise<dynamic.ReadResult> {
   const gl = clientFor(conn);
-  const t =
-    props.kind === "personal"
-      ? await gl.getPersonalToken(props.tokenId)
-      : await gl.getResourceToken(props.kind, props.targetId, props.tokenId);
+  const t = await kindOf(props.kind).get(gl, props.targetId, props.tokenId);
   if (!t || t.revoked || !t.active) return {};
   const expiresAt = t.expires_at ?? props.expiresAt;
   return {
@@ -304,12 +273,17 @@ export function update(olds: AccessTokenOutputs, news: AccessTokenProps): dynami
 /** `delete`: revoke; a token GitLab no longer knows is already gone. */
 export async function remove(conn: Connection, props: AccessTokenOutputs): Promise<void> {
   const gl = clientFor(conn);
-  await revokeToken(gl, props.kind, props.targetId, props.tokenId);
+  await kindOf(props.kind).revoke(gl, props.targetId, props.tokenId);
 }
 
 /**
  * The entry points the serialised shell calls: raw provider config in; the clock and the
  * connection are resolved here, so the shell stays a few hundred bytes per method.
+ *
+ * A contract with OLD state: every resource's state carries the shell that was current when it was
+ * last written, and `refresh` and `destroy` run that old shell against this module. Keep these
+ * method names (check, diff, create, read, update, remove) and their parameters exactly as they are;
+ * add new entry points beside them, never change these.
  */
 export const entry = {
   check: (olds: AccessTokenProps, news: AccessTokenProps) => check(olds, news, currentTime()),

@@ -9,7 +9,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerModule } from "./loader";
 import type { ProviderConfig } from "./runtime-env";
-import type { AccessLevelName, TokenKind } from "../gitlab/facts";
+import type { TokenKind } from "../gitlab/facts";
+import type { Inputs } from "../model";
+import type { RegisteredTokenProps } from "../props";
 import { DYNAMIC_MODULE, DYNAMIC_RESOURCES, type AccessTokenOutputs, type AccessTokenProps } from "../types";
 
 type Entry = (typeof import("./access-token-impl"))["entry"];
@@ -58,24 +60,14 @@ class AccessTokenProvider implements pulumi.dynamic.ResourceProvider {
   }
 }
 
-/** Inputs of an AccessTokenResource (see AccessTokenProps for each field). */
-export interface AccessTokenInputs {
-  kind: pulumi.Input<TokenKind>;
-  key: pulumi.Input<string>;
-  target: pulumi.Input<string>;
-  name: pulumi.Input<string>;
-  description?: pulumi.Input<string>;
-  scopes: pulumi.Input<pulumi.Input<string>[]>;
-  accessLevel?: pulumi.Input<AccessLevelName>;
-  lifetimeDays?: pulumi.Input<number>;
-  fixedExpiresAt?: pulumi.Input<string>;
-  rotateBeforeDays?: pulumi.Input<number>;
-  rotateWhenChanged?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  rotationEpoch?: pulumi.Input<string>;
-  owner?: pulumi.Input<string>;
-  justification?: pulumi.Input<string>;
-  serviceAccount?: pulumi.Input<boolean>;
-}
+/**
+ * Inputs of an AccessTokenResource: the props tokenProps registers (see AccessTokenProps for each
+ * field), Input-typed; the ones `check` defaults may be left out.
+ */
+export type AccessTokenInputs = Inputs<
+  Omit<RegisteredTokenProps, Defaulted> & Partial<Pick<RegisteredTokenProps, Defaulted>>
+>;
+type Defaulted = "description" | "rotateBeforeDays" | "rotateWhenChanged" | "rotationEpoch";
 
 /** One GitLab access token. Replacement is create-before-delete; `token` is a secret. */
 export class AccessTokenResource extends pulumi.dynamic.Resource {

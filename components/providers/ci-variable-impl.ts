@@ -136,7 +136,12 @@ export async function remove(conn: Connection, props: CiVariableProps): Promise<
   await gl.deleteVariable(props.kind, props.target, props.key, props.environmentScope);
 }
 
-/** The entry points the serialised shell calls (raw provider config in). */
+/**
+ * The entry points the serialised shell calls (raw provider config in). A contract with OLD state:
+ * `refresh` and `destroy` run the shell serialised in each resource's state against this module,
+ * so keep these method names (check, diff, create, read, update, remove) and their parameters
+ * exactly as they are; add new entry points beside them, never change these.
+ */
 export const entry = {
   check,
   diff,

@@ -8,8 +8,8 @@
  * `token.unknown` and never throw, so rules judge what is known and say what they could not judge.
  * Absent (`undefined` or `null`) values are simply absent.
  */
-import { TOKEN_KINDS, type TokenKind } from "../../components/gitlab/facts";
-import { ACCESS_TOKEN_TYPE, OFFICIAL_TYPES } from "../../components/types";
+import { TOKEN_KINDS, isTokenKind, kindOf, kindOfOfficialType } from "../../components/kinds";
+import { ACCESS_TOKEN_TYPE } from "../../components/types";
 import type { NormalisedToken, TokenField } from "./token";
 
 /** A resource as a policy sees it: inputs in `validateResource`, outputs in `validateStack`. */
@@ -33,13 +33,9 @@ export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
   "dd056dcd-154b-4c76-9bd3-c8f88648b5ff", // object
 ]);
 
-const OFFICIAL_KIND_BY_TYPE: ReadonlyMap<string, TokenKind> = new Map(
-  TOKEN_KINDS.map((k) => [OFFICIAL_TYPES[k], k] as const),
-);
-
 /** Whether a Pulumi type is one of the token resources the rules judge. */
 export function isTokenType(type: string): boolean {
-  return type === ACCESS_TOKEN_TYPE || OFFICIAL_KIND_BY_TYPE.has(type);
+  return type === ACCESS_TOKEN_TYPE || kindOfOfficialType(type) !== undefined;
 }
 
 type Read = { state: "known"; value: unknown } | { state: "absent" } | { state: "unknown" };
@@ -136,9 +132,7 @@ function timeOf(value: string | undefined): string | undefined {
 export function fromGitlabTokensProps(resource: ResourceLike): NormalisedToken {
   const r = new PropsReader(resource.props);
   const kindValue = r.string("kind", "kind");
-  const kind = (TOKEN_KINDS as readonly string[]).includes(kindValue ?? "")
-    ? (kindValue as TokenKind)
-    : undefined;
+  const kind = isTokenKind(kindValue) ? kindValue : undefined;
   // A kind that is missing or not one of ours cannot be judged by the kind-dependent rules.
   if (kind === undefined) r.mark("kind");
   const key = r.string("key", "key") ?? resource.name;
@@ -154,7 +148,8 @@ export function fromGitlabTokensProps(resource: ResourceLike): NormalisedToken {
     family: "gitlab-tokens",
     type: resource.type,
     urn: resource.urn,
-    kind: kind ?? "project",
+    // Judged as the first kind; `unknown` says the kind-dependent rules could not judge it.
+    kind: kind ?? TOKEN_KINDS[0],
     target: r.string("target", "target"),
     name: r.string("name", "name"),
     description: r.string("description", "description"),
@@ -178,11 +173,12 @@ export function fromGitlabTokensProps(resource: ResourceLike): NormalisedToken {
  * `description`; `project` / `group` / `userId`). Returns undefined for any other type.
  */
 export function fromOfficialProps(resource: ResourceLike): NormalisedToken | undefined {
-  const kind = OFFICIAL_KIND_BY_TYPE.get(resource.type);
+  const kind = kindOfOfficialType(resource.type);
   if (kind === undefined) return undefined;
+  // What differs per kind (the target's property, whether it names a user, access levels) is the kind's.
+  const d = kindOf(kind);
   const r = new PropsReader(resource.props);
-  const targetKey = kind === "project" ? "project" : kind === "group" ? "group" : "userId";
-  const target = r.string(targetKey, kind === "personal" ? "userId" : "target");
+  const target = r.string(d.official.targetProp, d.official.targetIsUser ? "userId" : "target");
   const rc = r.raw("rotationConfiguration", "rotation");
   let rotation: NormalisedToken["rotation"];
   let lifetimeDays: number | undefined;
@@ -205,12 +201,12 @@ export function fromOfficialProps(resource: ResourceLike): NormalisedToken | und
     name: r.string("name", "name"),
     description: r.string("description", "description"),
     scopes: r.strings("scopes", "scopes"),
-    accessLevel: kind === "personal" ? undefined : r.string("accessLevel", "accessLevel"),
+    accessLevel: d.accessLevels ? r.string("accessLevel", "accessLevel") : undefined,
     lifetimeDays,
     expiresAt: dateOf(r.string("expiresAt", "expiresAt")),
     createdAt: timeOf(r.string("createdAt", "createdAt")),
     rotation,
-    userId: kind === "personal" ? target : undefined,
+    userId: d.official.targetIsUser ? target : undefined,
     unknown: r.unknown,
   };
 }

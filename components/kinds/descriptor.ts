@@ -1,0 +1,65 @@
+/**
+ * What a credential kind is: everything about one kind of token that differs from the others, as
+ * data and small functions. One descriptor file per kind (./project.ts, ./group.ts, ./personal.ts);
+ * ./index.ts is the registry. Adding a kind = its scopes in ../gitlab/facts, one descriptor file,
+ * its entry in the registry, the sandbox's routes and tests.
+ *
+ * Loadable by the policy pack and the review: zod and ../gitlab/facts only at run time; the GitLab
+ * client is a type import (the operations receive a client, they never build one).
+ */
+import type { z } from "zod";
+import type { GitLabClient, CreateTokenParams, GitLabToken } from "../gitlab/client";
+import type { AccessLevelName, TokenKind } from "../gitlab/facts";
+
+/** The declaration / component field that names a kind's target. */
+export type TargetField = "project" | "group" | "user";
+
+/** The client calls that find a target (the audit hands in a narrower client than the providers). */
+export type TargetLookup = Pick<GitLabClient, "resolveProject" | "resolveGroup" | "resolveUser">;
+/** The client calls that list tokens. */
+export type TokenLister = Pick<GitLabClient, "listResourceTokens" | "listPersonalTokens">;
+
+/** A target as GitLab knows it. */
+export interface ResolvedTarget {
+  id: number;
+  /** Full path (project, group) or username (user). */
+  path: string;
+  /** Users only: how GitLab classifies the account. */
+  user?: { bot: boolean; serviceAccount: boolean | undefined };
+}
+
+export interface KindDescriptor<K extends TokenKind = TokenKind, F extends TargetField = TargetField> {
+  readonly kind: K;
+  /** The field naming the target in tokens.yaml and the component args (`project`, `group`, `user`). */
+  readonly targetField: F;
+  /** What the target is, in messages (`project`, `group`, `user`). */
+  readonly targetLabel: string;
+  /** The declaration fields only this kind has, as zod schema pieces (all optional). */
+  readonly fields: z.ZodRawShape;
+  /** The scopes GitLab accepts for this kind (from ../gitlab/facts). */
+  readonly scopes: readonly string[];
+  /** The access levels a token of this kind may have; undefined = access levels do not apply. */
+  readonly accessLevels: readonly AccessLevelName[] | undefined;
+  /** The component's type token (`gitlab-tokens:index:ProjectAccessToken`). */
+  readonly componentType: string;
+  /** How the official @pulumi/gitlab provider declares this kind, for the policy adapters. */
+  readonly official: {
+    /** Its resource type (`gitlab:index/projectAccessToken:ProjectAccessToken`). */
+    readonly type: string;
+    /** The property naming the target (`project`, `group`, `userId`). */
+    readonly targetProp: string;
+    /** Whether the target is a user (then the normalised token's `userId` is the target). */
+    readonly targetIsUser: boolean;
+  };
+
+  /** Finds the target by path, username or id (404: GitLabApiError). */
+  resolve(gl: TargetLookup, target: string | number): Promise<ResolvedTarget>;
+  /** Refuses a resolved target that contradicts the declaration, with what to change. */
+  verify?(resolved: ResolvedTarget, declared: { name: string; serviceAccount?: boolean }): void;
+  create(gl: GitLabClient, targetId: number, params: CreateTokenParams): Promise<GitLabToken>;
+  /** The token, or undefined when GitLab says it does not exist. */
+  get(gl: GitLabClient, targetId: number, tokenId: number): Promise<GitLabToken | undefined>;
+  list(gl: TokenLister, targetId: number, search?: string): Promise<GitLabToken[]>;
+  /** Revokes; a token GitLab no longer knows counts as revoked. */
+  revoke(gl: GitLabClient, targetId: number, tokenId: number): Promise<void>;
+}

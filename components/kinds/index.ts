@@ -1,0 +1,92 @@
+/**
+ * The credential-kind registry: one descriptor per kind of token (./descriptor.ts says what a
+ * descriptor holds). Everything that differs between kinds is asked of the registry — the
+ * declarations loader, the components, the providers, the policy adapters, the review, the audit
+ * and recover iterate it or call a descriptor instead of switching on the kind.
+ * Loadable by the policy pack: no Pulumi, no gitbeaker at run time.
+ */
+import type { z } from "zod";
+import { TOKEN_KINDS, type TokenKind } from "../gitlab/facts";
+import type { KindDescriptor, TargetField } from "./descriptor";
+import { group } from "./group";
+import { personal } from "./personal";
+import { project } from "./project";
+
+export type { KindDescriptor, ResolvedTarget, TargetField, TargetLookup, TokenLister } from "./descriptor";
+export { TOKEN_KINDS, type TokenKind };
+
+/** Every kind's descriptor, by kind. Its keys are exactly TOKEN_KINDS (a missing kind does not compile). */
+export const KINDS = { project, group, personal } as const satisfies { [K in TokenKind]: KindDescriptor<K> };
+
+const REGISTRY: { readonly [K in TokenKind]: KindDescriptor<K> } = KINDS;
+
+/** The descriptors, in TOKEN_KINDS order. */
+export const KIND_LIST: readonly KindDescriptor[] = TOKEN_KINDS.map((k) => KINDS[k]);
+
+/** The descriptor of a kind. */
+export function kindOf<K extends TokenKind>(kind: K): KindDescriptor<K> {
+  return REGISTRY[kind];
+}
+
+/** Whether a value is one of the kinds (for data read from state or a policy). */
+export function isTokenKind(value: unknown): value is TokenKind {
+  return (TOKEN_KINDS as readonly unknown[]).includes(value);
+}
+
+/** The target field of each kind (`project`, `group`, `user`). */
+export type TargetFieldOf<K extends TokenKind> = (typeof KINDS)[K]["targetField"];
+/** Every target field, in kind order. */
+export const TARGET_FIELDS: readonly TargetField[] = KIND_LIST.map((d) => d.targetField);
+/** The kind whose target a field names. */
+export function kindOfTarget(field: TargetField): TokenKind {
+  const d = KIND_LIST.find((k) => k.targetField === field);
+  if (d === undefined) throw new Error(`no token kind has target field ${field}`);
+  return d.kind;
+}
+
+/** The kind-specific declaration fields of every kind, merged (each is optional). */
+export const KIND_FIELDS = { ...project.fields, ...group.fields, ...personal.fields };
+/** The kind-specific fields' plain shape: `{ accessLevel?: …; serviceAccount?: … }`. */
+export type KindFields = z.infer<z.ZodObject<typeof KIND_FIELDS>>;
+/** The names of the kind-specific fields, in kind order. */
+export const KIND_FIELD_NAMES = Object.keys(KIND_FIELDS) as (keyof KindFields)[];
+
+/** Whether a kind has a kind-specific field. */
+export function hasField(d: KindDescriptor, field: keyof KindFields): boolean {
+  return Object.hasOwn(d.fields, field);
+}
+
+/** Of `values`, the kind-specific fields this kind has (the others are left out). */
+export function ownFields(d: KindDescriptor, values: KindFields): KindFields {
+  const out: KindFields = {};
+  const copy = <F extends keyof KindFields>(f: F) => {
+    if (hasField(d, f)) out[f] = values[f];
+  };
+  KIND_FIELD_NAMES.forEach(copy);
+  return out;
+}
+
+/** The kinds that have a field, as a message says it: `project and group`. */
+export function kindsWith(field: keyof KindFields): string {
+  const kinds = KIND_LIST.filter((d) => hasField(d, field)).map((d) => d.kind);
+  return kinds.length <= 1 ? (kinds[0] ?? "no") : `${kinds.slice(0, -1).join(", ")} and ${kinds.at(-1)}`;
+}
+
+/** Component resource types (`ComponentResource` type tokens), by kind. */
+export const COMPONENT_TYPES = {
+  project: project.componentType,
+  group: group.componentType,
+  personal: personal.componentType,
+} as const satisfies Record<TokenKind, string>;
+
+/** The official `@pulumi/gitlab` provider's token resource types (Terraform-bridged), by kind. */
+export const OFFICIAL_TYPES = {
+  project: project.official.type,
+  group: group.official.type,
+  personal: personal.official.type,
+} as const satisfies Record<TokenKind, string>;
+
+/** The kind of an official provider's token resource type, or undefined for any other type. */
+export function kindOfOfficialType(type: string): TokenKind | undefined {
+  return KIND_LIST.find((d) => d.official.type === type)?.kind;
+}

@@ -1,0 +1,74 @@
+/**
+ * The token model: the zod schemas of a token declaration's fields, which every other shape of a
+ * token derives from (`z.infer`), and the mapped types that lift a plain shape to Pulumi Inputs.
+ * The kind-specific fields live with their kind (./kinds); this module holds what every kind shares.
+ * Pure: zod only at run time (the policy pack and the review load it); Pulumi is a type import.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { ACCESS_LEVEL_NAMES, type AccessLevelName, type TokenKind } from "./gitlab/facts";
+import type { KindFields } from "./kinds";
+
+/** A project, group or user as written: a full path / username, or a numeric id. */
+export const targetSchema = z.union([z.string().min(1), z.number().int().positive()]);
+
+/** One of GitLab's access levels by name (`guest` … `owner`). */
+export const accessLevelSchema = z.enum(ACCESS_LEVEL_NAMES as [AccessLevelName, ...AccessLevelName[]]);
+
+/** GitLab's rule for a CI/CD variable key. */
+export const VARIABLE_KEY_PATTERN = /^[A-Za-z0-9_]{1,255}$/;
+
+/** A `deliverTo` entry: the CI/CD variable that receives the token value. */
+export const deliverySchema = z.strictObject({
+  project: targetSchema.optional(),
+  group: targetSchema.optional(),
+  variable: z.string().regex(VARIABLE_KEY_PATTERN, "use letters, digits and _ (at most 255)"),
+  protected: z.boolean().optional(),
+  masked: z.boolean().optional(),
+  hidden: z.boolean().optional(),
+  raw: z.boolean().optional(),
+  environmentScope: z.string().min(1).optional(),
+  description: z.string().optional(),
+});
+export type Delivery = z.infer<typeof deliverySchema>;
+
+/** The declaration fields every kind of token has (besides `kind`, its target and `deliverTo`). */
+export const commonTokenFields = {
+  name: z.string().min(1).optional(),
+  scopes: z.array(z.string()).min(1, "list at least one scope, e.g. [read_api]"),
+  lifetimeDays: z.number().int().optional(),
+  expiresAt: z.string().optional(),
+  rotateBeforeDays: z.number().int().optional(),
+  rotateWhenChanged: z.record(z.string(), z.string()).optional(),
+  description: z.string().optional(),
+  owner: z.string().optional(),
+  justification: z.string().optional(),
+};
+export type CommonTokenFields = z.infer<z.ZodObject<typeof commonTokenFields>>;
+
+/** A plain value's Pulumi Input form: lists and maps take Inputs inside too. */
+export type InputOf<T> = [T] extends [readonly (infer E)[]]
+  ? pulumi.Input<InputOf<E>[]>
+  : [T] extends [object]
+    ? pulumi.Input<{ [K in keyof T]: InputOf<T[K]> }>
+    : pulumi.Input<T>;
+
+/** A plain shape with every field Input-typed (optional fields stay optional). */
+export type Inputs<T> = { [K in keyof T]: InputOf<Exclude<T[K], undefined>> };
+
+/**
+ * A token as declared, defaults applied: the shared fields, the kind-specific ones, the kind and
+ * its target. TokenDeclaration (tokens.yaml) and AccessTokenProps (the provider's props, in state)
+ * both extend it, so the schema above is the one source of every field's type.
+ */
+export type DeclaredToken = Required<
+  Pick<CommonTokenFields, "name" | "description" | "scopes" | "rotateBeforeDays" | "rotateWhenChanged">
+> &
+  Pick<CommonTokenFields, "lifetimeDays" | "expiresAt" | "owner" | "justification"> &
+  KindFields & {
+    /** The declaration's stable key (`tokens.yaml`), or the component name. */
+    key: string;
+    kind: TokenKind;
+    /** Project path or id (kind project), group path or id (group), username or id (personal). */
+    target: string;
+  };
