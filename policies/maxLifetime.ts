@@ -1,14 +1,7 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { POLICY_MAX_LIFETIME_DAYS } from "../components/gitlab/facts";
-import {
-  DEFAULT_MAX_LIFETIME_DAYS,
-  POLICY_IDS,
-  currentTime,
-  normaliseResource,
-  runPolicy,
-  type NormalisedToken,
-} from "./rules";
-import { exceptionsSchema, tokenPolicy } from "./tokenPolicy";
+import { POLICY_IDS, currentTime, normaliseResource, runPolicy, type NormalisedToken } from "./rules";
+import { tokenPolicy } from "./tokenPolicy";
 
 const id = POLICY_IDS.maxLifetime;
 
@@ -27,18 +20,6 @@ export const maxLifetime: ResourceValidationPolicy & StackValidationPolicy = {
     severity: "high",
     remediationSteps:
       "Give the token lifetimeDays (gitlab-tokens) or rotationConfiguration.expirationDays (official provider) of at most the limit, or an expiresAt no further ahead.",
-    configSchema: {
-      properties: {
-        maxLifetimeDays: {
-          type: "integer",
-          minimum: 1,
-          maximum: POLICY_MAX_LIFETIME_DAYS,
-          default: DEFAULT_MAX_LIFETIME_DAYS,
-          description: `The longest lifetime allowed, in days; at most ${POLICY_MAX_LIFETIME_DAYS}.`,
-        },
-        exceptions: exceptionsSchema,
-      },
-    },
   }),
   validateStack: (args, reportViolation) => {
     const config = args.getConfig<object>();

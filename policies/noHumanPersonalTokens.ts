@@ -1,5 +1,5 @@
 import { POLICY_IDS } from "./rules";
-import { exceptionsSchema, tokenPolicy } from "./tokenPolicy";
+import { tokenPolicy } from "./tokenPolicy";
 
 /** Personal access tokens only for service accounts, never for people. */
 export const noHumanPersonalTokens = tokenPolicy(POLICY_IDS.noHumanPersonalTokens, {
@@ -9,16 +9,4 @@ export const noHumanPersonalTokens = tokenPolicy(POLICY_IDS.noHumanPersonalToken
   severity: "high",
   remediationSteps:
     "Issue the token to a service account (serviceAccount: true, or its user id in serviceAccounts), or use a project or group token.",
-  configSchema: {
-    properties: {
-      serviceAccounts: {
-        type: "array",
-        items: { type: ["string", "integer"] },
-        default: [],
-        description:
-          "Users known to be service accounts: GitLab user ids (official provider's userId) or the user as declared (gitlab-tokens).",
-      },
-      exceptions: exceptionsSchema,
-    },
-  },
 });

@@ -1,5 +1,5 @@
 import { POLICY_IDS } from "./rules";
-import { exceptionsSchema, tokenMapSchema, tokenPolicy } from "./tokenPolicy";
+import { tokenPolicy } from "./tokenPolicy";
 
 /** An owner and a description on every token. */
 export const ownership = tokenPolicy(POLICY_IDS.ownership, {
@@ -9,14 +9,4 @@ export const ownership = tokenPolicy(POLICY_IDS.ownership, {
   severity: "medium",
   remediationSteps:
     "Set owner and description on the declaration; for official-provider tokens set description and list the owner under owners in this policy's config.",
-  configSchema: {
-    properties: {
-      requireOwner: { type: "boolean", default: true, description: "Require an owner." },
-      requireDescription: { type: "boolean", default: true, description: "Require a description." },
-      owners: tokenMapSchema(
-        "Owners keyed by token (for official-provider tokens, which have no owner field).",
-      ),
-      exceptions: exceptionsSchema,
-    },
-  },
 });

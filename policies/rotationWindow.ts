@@ -1,5 +1,5 @@
-import { DEFAULT_MIN_ROTATE_BEFORE_DAYS, POLICY_IDS } from "./rules";
-import { exceptionsSchema, tokenPolicy } from "./tokenPolicy";
+import { POLICY_IDS } from "./rules";
+import { tokenPolicy } from "./tokenPolicy";
 
 /** Rotation configured, with a window that leaves time to rotate: `1 <= rotateBeforeDays < lifetime`. */
 export const rotationWindow = tokenPolicy(POLICY_IDS.rotationWindow, {
@@ -9,15 +9,4 @@ export const rotationWindow = tokenPolicy(POLICY_IDS.rotationWindow, {
   severity: "medium",
   remediationSteps:
     "Set rotateBeforeDays (gitlab-tokens) or rotationConfiguration { expirationDays, rotateBeforeDays } (official provider), with rotateBeforeDays at least 1 and below the lifetime.",
-  configSchema: {
-    properties: {
-      minRotateBeforeDays: {
-        type: "integer",
-        minimum: 1,
-        default: DEFAULT_MIN_ROTATE_BEFORE_DAYS,
-        description: "The least rotateBeforeDays allowed.",
-      },
-      exceptions: exceptionsSchema,
-    },
-  },
 });

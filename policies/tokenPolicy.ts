@@ -1,6 +1,7 @@
 /**
  * The thin layer between CrossGuard and the pure rules: turn a policy's arguments into a normalised
- * token, run one rule on it, report its violations. Shared config-schema pieces live here too.
+ * token, run one rule on it, report its violations; publish the rule's zod configuration schema as
+ * CrossGuard's `configSchema`.
  */
 import type {
   PolicyConfigSchema,
@@ -9,7 +10,14 @@ import type {
   Severity,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { currentTime, normaliseResource, runPolicy, type NormalisedToken, type RuleId } from "./rules";
+import {
+  configSchemaOf,
+  currentTime,
+  normaliseResource,
+  runPolicy,
+  type NormalisedToken,
+  type RuleId,
+} from "./rules";
 
 /** The normalised token of the resource being validated, or undefined for any other resource. */
 export function tokenFromArgs(
@@ -23,7 +31,16 @@ export interface TokenPolicyMeta {
   displayName: string;
   severity: Severity;
   remediationSteps: string;
-  configSchema: PolicyConfigSchema;
+}
+
+/** Rule `id`'s configuration schema (policies/rules/config.ts) in CrossGuard's shape. */
+export function policyConfigSchema(id: RuleId): PolicyConfigSchema {
+  const properties: Record<string, PolicyConfigJSONSchema> = {};
+  for (const [key, schema] of Object.entries(configSchemaOf(id).properties)) {
+    // zod's draft-04 output uses only keywords PolicyConfigJSONSchema has.
+    properties[key] = schema as PolicyConfigJSONSchema;
+  }
+  return { properties };
 }
 
 /**
@@ -36,6 +53,7 @@ export function tokenPolicy(id: RuleId, meta: TokenPolicyMeta): ResourceValidati
     name: id,
     enforcementLevel: "mandatory",
     ...meta,
+    configSchema: policyConfigSchema(id),
     validateResource: (args, reportViolation) => {
       const token = tokenFromArgs(args);
       if (token === undefined) return args.notApplicable("not a GitLab access token");
@@ -44,28 +62,4 @@ export function tokenPolicy(id: RuleId, meta: TokenPolicyMeta): ResourceValidati
       }
     },
   };
-}
-
-/** `exceptions`: the allow-list every rule policy accepts. */
-export const exceptionsSchema: PolicyConfigJSONSchema = {
-  type: "array",
-  description:
-    "Tokens exempt from this policy until a date: { token: <declaration key or resource name>, expires: YYYY-MM-DD (exclusive), reason, policies?: [policy ids] }. Expired entries no longer apply.",
-  items: {
-    type: "object",
-    properties: {
-      token: { type: "string", minLength: 1 },
-      expires: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" },
-      reason: { type: "string", minLength: 1 },
-      policies: { type: "array", items: { type: "string" } },
-    },
-    required: ["token", "expires", "reason"],
-    additionalProperties: false,
-  },
-  default: [],
-};
-
-/** A map from token (declaration key or resource name) to a text, e.g. justifications or owners. */
-export function tokenMapSchema(description: string): PolicyConfigJSONSchema {
-  return { type: "object", description, additionalProperties: { type: "string" }, default: {} };
 }
