@@ -1,0 +1,133 @@
+/**
+ * The credential-kind registry: every kind has one descriptor, each descriptor agrees with
+ * gitlab/facts, the type strings are unique, the registry loads without Pulumi or gitbeaker, and
+ * each descriptor's GitLab operations work over real HTTP against the sandbox.
+ */
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { startSandbox, type Sandbox } from "../../sandbox";
+import { GitLabClient } from "../../components/gitlab/client";
+import {
+  ACCESS_LEVEL_NAMES,
+  TOKEN_KINDS as FACT_KINDS,
+  addDays,
+  scopesForKind,
+} from "../../components/gitlab/facts";
+import {
+  COMPONENT_TYPES,
+  KINDS,
+  KIND_LIST,
+  OFFICIAL_TYPES,
+  TOKEN_KINDS,
+  kindOf,
+  kindOfOfficialType,
+  kindOfTarget,
+} from "../../components/kinds";
+
+describe("the registry", () => {
+  it("has exactly one descriptor per kind, under its own name", () => {
+    expect(TOKEN_KINDS).toBe(FACT_KINDS);
+    expect(Object.keys(KINDS).sort()).toEqual([...TOKEN_KINDS].sort());
+    expect(KIND_LIST.map((d) => d.kind)).toEqual([...TOKEN_KINDS]);
+    for (const k of TOKEN_KINDS) expect(kindOf(k).kind).toBe(k);
+  });
+
+  it.each(TOKEN_KINDS.map((k) => [k]))("%s: its scopes are gitlab/facts' list for it", (k) => {
+    expect(kindOf(k).scopes).toEqual(scopesForKind(k));
+  });
+
+  it("states the target fields and access levels", () => {
+    expect(Object.fromEntries(KIND_LIST.map((d) => [d.kind, d.targetField]))).toEqual({
+      project: "project",
+      group: "group",
+      personal: "user",
+    });
+    for (const d of KIND_LIST) expect(kindOfTarget(d.targetField)).toBe(d.kind);
+    expect(KINDS.project.accessLevels).toEqual(ACCESS_LEVEL_NAMES);
+    expect(KINDS.group.accessLevels).toEqual(ACCESS_LEVEL_NAMES);
+    expect(KINDS.personal.accessLevels).toBeUndefined();
+    expect(Object.keys(KINDS.project.fields)).toEqual(["accessLevel"]);
+    expect(Object.keys(KINDS.personal.fields)).toEqual(["serviceAccount"]);
+  });
+
+  it("gives every kind a unique component type and official type", () => {
+    const components = KIND_LIST.map((d) => d.componentType);
+    const officials = KIND_LIST.map((d) => d.official.type);
+    expect(new Set(components).size).toBe(TOKEN_KINDS.length);
+    expect(new Set(officials).size).toBe(TOKEN_KINDS.length);
+    expect(COMPONENT_TYPES).toEqual({
+      project: "gitlab-tokens:index:ProjectAccessToken",
+      group: "gitlab-tokens:index:GroupAccessToken",
+      personal: "gitlab-tokens:index:PersonalAccessToken",
+    });
+    for (const d of KIND_LIST) expect(kindOfOfficialType(d.official.type)).toBe(d.kind);
+    expect(kindOfOfficialType(OFFICIAL_TYPES.project.replace("project", "other"))).toBeUndefined();
+  });
+
+  it("loads without @pulumi/pulumi or @gitbeaker (the policy pack and the review load it)", () => {
+    // A fresh Node.js loads the compiled registry (npm run build) and lists what it loaded.
+    const script = `require(${JSON.stringify(path.resolve("dist/components/kinds"))});
+      process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
+    const loaded = JSON.parse(
+      execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }),
+    ) as string[];
+    expect(loaded.some((f) => f.includes(`${path.sep}kinds${path.sep}`))).toBe(true);
+    expect(loaded.filter((f) => /@pulumi[\\/]pulumi|@gitbeaker/.test(f))).toEqual([]);
+  });
+});
+
+describe("each descriptor's GitLab operations, against the sandbox", () => {
+  const NOW = new Date("2026-11-25T09:00:00Z");
+  let sandbox: Sandbox;
+  let gl: GitLabClient;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ now: NOW, freezeClock: true });
+    gl = new GitLabClient({
+      baseUrl: sandbox.url,
+      token: sandbox.adminToken,
+      retry: { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5_000 },
+    });
+  });
+
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  it.each([
+    ["project", "acme/web", 20],
+    ["group", "acme", 20],
+    ["personal", "provisioner", undefined],
+  ] as const)("%s: resolve, create, get, list by name, revoke", async (kind, target, accessLevel) => {
+    const d = kindOf(kind);
+    const resolved = await d.resolve(gl, target);
+    expect(resolved.id).toEqual(expect.any(Number));
+    expect(resolved.user !== undefined).toBe(kind === "personal");
+    d.verify?.(resolved, { name: "t", serviceAccount: true });
+
+    const name = `registry-${kind}`;
+    const made = await d.create(gl, resolved.id, {
+      name,
+      scopes: ["read_api"],
+      expiresAt: addDays(NOW, 30),
+      ...(accessLevel !== undefined ? { accessLevel } : {}),
+    });
+    expect(made.token).toEqual(expect.any(String));
+    expect((await d.get(gl, resolved.id, made.id))?.name).toBe(name);
+    expect((await d.list(gl, resolved.id, name)).map((t) => t.id)).toContain(made.id);
+
+    await d.revoke(gl, resolved.id, made.id);
+    const after = await d.get(gl, resolved.id, made.id);
+    expect(after === undefined || after.revoked).toBe(true);
+    // Revoking again (a token GitLab no longer knows) is not an error.
+    await expect(d.revoke(gl, resolved.id, made.id)).resolves.toBeUndefined();
+  });
+
+  it("personal: refuses a human declared a service account", async () => {
+    const d = kindOf("personal");
+    const admin = await d.resolve(gl, "root");
+    expect(() => d.verify?.(admin, { name: "t", serviceAccount: true })).toThrow(
+      /declared a service account \(serviceAccount: true\) but GitLab reports a human user/,
+    );
+  });
+});
