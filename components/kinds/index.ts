@@ -44,8 +44,20 @@ export function kindOfTarget(field: TargetField): TokenKind {
   return d.kind;
 }
 
+/** A value per kind, computed from its descriptor. */
+function byKind<T>(f: (d: KindDescriptor) => T): Readonly<Record<TokenKind, T>> {
+  // Object.fromEntries cannot know its keys are exactly the kinds: KIND_LIST has one entry per kind.
+  return Object.fromEntries(KIND_LIST.map((d) => [d.kind, f(d)])) as Record<TokenKind, T>;
+}
+
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void
+  ? I
+  : never;
+/** Every kind's `fields` shape, merged into one type. */
+type MergedFields = UnionToIntersection<(typeof KINDS)[TokenKind]["fields"]>;
+
 /** The kind-specific declaration fields of every kind, merged (each is optional). */
-export const KIND_FIELDS = { ...project.fields, ...group.fields, ...personal.fields };
+export const KIND_FIELDS: MergedFields = Object.assign({}, ...KIND_LIST.map((d) => d.fields));
 /** The kind-specific fields' plain shape: `{ accessLevel?: …; serviceAccount?: … }`. */
 export type KindFields = z.infer<z.ZodObject<typeof KIND_FIELDS>>;
 /** The names of the kind-specific fields, in kind order. */
@@ -73,18 +85,10 @@ export function kindsWith(field: keyof KindFields): string {
 }
 
 /** Component resource types (`ComponentResource` type tokens), by kind. */
-export const COMPONENT_TYPES = {
-  project: project.componentType,
-  group: group.componentType,
-  personal: personal.componentType,
-} as const satisfies Record<TokenKind, string>;
+export const COMPONENT_TYPES = byKind((d) => d.componentType);
 
 /** The official `@pulumi/gitlab` provider's token resource types (Terraform-bridged), by kind. */
-export const OFFICIAL_TYPES = {
-  project: project.official.type,
-  group: group.official.type,
-  personal: personal.official.type,
-} as const satisfies Record<TokenKind, string>;
+export const OFFICIAL_TYPES = byKind((d) => d.official.type);
 
 /** The kind of an official provider's token resource type, or undefined for any other type. */
 export function kindOfOfficialType(type: string): TokenKind | undefined {

@@ -52,8 +52,6 @@ export const UPDATE_IN_PLACE = [
 /** Attempts at a create whose outcome was unknown (response lost), each after reconciliation. */
 const CREATE_ATTEMPTS = 3;
 
-type Props = AccessTokenProps & Record<string, unknown>;
-
 function canonical(value: unknown): string {
   if (value === undefined || value === null) return "";
   if (Array.isArray(value)) return JSON.stringify([...value].map((v) => canonical(v)).sort());
@@ -70,10 +68,9 @@ function canonical(value: unknown): string {
 /** `check`: GitLab's rules, and normalisation (sorted unique scopes, defaults). */
 export function check(
   _olds: AccessTokenProps,
-  newsIn: AccessTokenProps,
+  news: AccessTokenProps,
   now: Date,
 ): dynamic.CheckResult<AccessTokenProps> {
-  const news = newsIn as Props;
   const failures = validateTokenSpec(
     {
       kind: news.kind,
@@ -91,7 +88,8 @@ export function check(
   ).map((f) => ({ property: f.property === "expiresAt" ? "fixedExpiresAt" : f.property, reason: f.reason }));
   if (failures.length > 0) return { failures };
 
-  const inputs: Props = {
+  // The engine's extra properties (`__provider`, the outputs' placeholders) pass through untouched.
+  const inputs: AccessTokenProps = {
     ...news,
     scopes: Array.isArray(news.scopes) ? [...new Set(news.scopes)].sort() : news.scopes,
     description: news.description ?? "",
