@@ -37,11 +37,6 @@ export interface RetryPolicy {
   connectAttempts?: number;
   /** The wait for a 429's `Retry-After`; injected in tests. The backoff is exponential-backoff's own timer. */
   sleep?: (ms: number) => Promise<void>;
-  /**
-   * @deprecated Not read: the full jitter is exponential-backoff's (`Math.random`); tests stub
-   * `Math.random`. Kept so callers that pass it still compile.
-   */
-  random?: () => number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
