@@ -31,14 +31,8 @@ import {
   kindsWith,
   type TargetField,
 } from "./kinds";
-import {
-  accessLevelSchema,
-  commonTokenFields,
-  deliverySchema,
-  targetSchema,
-  type DeclaredToken,
-  type Delivery,
-} from "./model";
+import { accessLevelSchema, commonTokenFields, deliverySchema, targetSchema, type Delivery } from "./model";
+import type { DeclaredToken } from "./types";
 import { validateTokenSpec } from "./validation";
 
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;

@@ -6,8 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ACCESS_LEVEL_NAMES, type AccessLevelName, type TokenKind } from "./gitlab/facts";
-import type { KindFields } from "./kinds";
+import { ACCESS_LEVEL_NAMES, type AccessLevelName } from "./gitlab/facts";
 
 /** A project, group or user as written: a full path / username, or a numeric id. */
 export const targetSchema = z.union([z.string().min(1), z.number().int().positive()]);
@@ -55,20 +54,3 @@ export type InputOf<T> = [T] extends [readonly (infer E)[]]
 
 /** A plain shape with every field Input-typed (optional fields stay optional). */
 export type Inputs<T> = { [K in keyof T]: InputOf<Exclude<T[K], undefined>> };
-
-/**
- * A token as declared, defaults applied: the shared fields, the kind-specific ones, the kind and
- * its target. TokenDeclaration (tokens.yaml) and AccessTokenProps (the provider's props, in state)
- * both extend it, so the schema above is the one source of every field's type.
- */
-export type DeclaredToken = Required<
-  Pick<CommonTokenFields, "name" | "description" | "scopes" | "rotateBeforeDays" | "rotateWhenChanged">
-> &
-  Pick<CommonTokenFields, "lifetimeDays" | "expiresAt" | "owner" | "justification"> &
-  KindFields & {
-    /** The declaration's stable key (`tokens.yaml`), or the component name. */
-    key: string;
-    kind: TokenKind;
-    /** Project path or id (kind project), group path or id (group), username or id (personal). */
-    target: string;
-  };

@@ -3,7 +3,8 @@
  * resources' properties as the engine (and so the policy pack) sees them. Components, providers,
  * policies and the review report import this one module. No Pulumi imports: the policy pack loads it.
  */
-import type { DeclaredToken } from "./model";
+import type { KindFields, TokenKind } from "./kinds";
+import type { CommonTokenFields } from "./model";
 
 /** Stack config namespace of this project (`gitlab-tokens:baseUrl`, `gitlab-tokens:token`, …). */
 export const CONFIG_NAMESPACE = "gitlab-tokens";
@@ -23,12 +24,29 @@ export const ACCESS_TOKEN_TYPE = `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:${DYNA
 export const CI_VARIABLE_TYPE = `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:${DYNAMIC_RESOURCES.ciVariable}`;
 
 /**
+ * A token as declared, defaults applied: the shared fields, the kind-specific ones, the kind and
+ * its target. TokenDeclaration (tokens.yaml) and AccessTokenProps (the provider's props, in state)
+ * both extend it, so the schemas (./model, ./kinds) are the one source of every field's type.
+ */
+export type DeclaredToken = Required<
+  Pick<CommonTokenFields, "name" | "description" | "scopes" | "rotateBeforeDays" | "rotateWhenChanged">
+> &
+  Pick<CommonTokenFields, "lifetimeDays" | "expiresAt" | "owner" | "justification"> &
+  KindFields & {
+    /** The declaration's stable key (`tokens.yaml`), or the component name. */
+    key: string;
+    kind: TokenKind;
+    /** Project path or id (kind project), group path or id (group), username or id (personal). */
+    target: string;
+  };
+
+/**
  * The properties of an access-token dynamic resource (its inputs after `check`). All values are
  * plain; nothing secret is an input. This is a stable contract: state, policies and the review
  * report read it.
  */
 export interface AccessTokenProps extends Omit<DeclaredToken, "expiresAt"> {
-  // From the declaration (../model.ts DeclaredToken): kind (project | group | personal); key;
+  // From the declaration (DeclaredToken above): kind (project | group | personal); key;
   // target (project path or id, group path or id, username or id); name (in GitLab); description;
   // scopes (sorted, de-duplicated); lifetimeDays (days from creation, when the declaration gives
   // one; exclusive with fixedExpiresAt); rotateBeforeDays; rotateWhenChanged (any change replaces
