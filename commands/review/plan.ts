@@ -29,7 +29,7 @@ import {
   check,
   diff,
   expiryFor as projectedExpiry,
-} from "../../components/providers/access-token-impl";
+} from "../../components/providers/access-token-logic";
 import { ACCESS_TOKEN_TYPE, type AccessTokenOutputs, type AccessTokenProps } from "../../components/types";
 import {
   evaluate,
