@@ -77,6 +77,16 @@ export interface VariableParams {
   description?: string;
 }
 
+/** The call's result, or undefined when GitLab answers 404 (the thing does not exist, or no longer). */
+async function unlessNotFound<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
 /** Numeric ids pass as they are; paths are encoded by gitbeaker's endpoint template. */
 function ref(target: string | number): string | number {
   return typeof target === "number" || /^\d+$/.test(target) ? Number(target) : target;
@@ -185,21 +195,14 @@ export class GitLabClient {
     targetId: number,
     tokenId: number,
   ): Promise<GitLabToken | undefined> {
-    try {
-      return (await this.resourceTokens(kind).show(targetId, tokenId)) as unknown as GitLabToken;
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    return unlessNotFound(
+      async () => (await this.resourceTokens(kind).show(targetId, tokenId)) as unknown as GitLabToken,
+    );
   }
 
   /** Revokes; a token GitLab no longer knows counts as revoked. */
   async revokeResourceToken(kind: ResourceKind, targetId: number, tokenId: number): Promise<void> {
-    try {
-      await this.resourceTokens(kind).revoke(targetId, tokenId);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    await unlessNotFound(() => this.resourceTokens(kind).revoke(targetId, tokenId));
   }
 
   // ---- personal access tokens (users and service accounts; admin or group-owner credential) -------
@@ -218,26 +221,20 @@ export class GitLabClient {
   }
 
   async getPersonalToken(tokenId: number): Promise<GitLabToken | undefined> {
-    try {
-      return (await this.personalTokens.show({ tokenId } as never)) as unknown as GitLabToken;
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    return unlessNotFound(
+      async () => (await this.personalTokens.show({ tokenId } as never)) as unknown as GitLabToken,
+    );
   }
 
   async revokePersonalToken(tokenId: number): Promise<void> {
-    try {
-      await this.personalTokens.remove({ tokenId } as never);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    await unlessNotFound(() => this.personalTokens.remove({ tokenId } as never));
   }
 
   // ---- CI/CD variables ------------------------------------------------------------------------------
 
   private variables(kind: ResourceKind) {
-    return kind === "project" ? this.projectVariables : this.groupVariables;
+    const apis = { project: this.projectVariables, group: this.groupVariables } as const;
+    return apis[kind];
   }
 
   async getVariable(
@@ -246,15 +243,12 @@ export class GitLabClient {
     key: string,
     environmentScope: string,
   ): Promise<GitLabVariable | undefined> {
-    try {
-      const v = await this.variables(kind).show(ref(target), key, {
-        filter: { environmentScope },
-      } as never);
-      return v as unknown as GitLabVariable;
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    return unlessNotFound(
+      async () =>
+        (await this.variables(kind).show(ref(target), key, {
+          filter: { environmentScope },
+        } as never)) as unknown as GitLabVariable,
+    );
   }
 
   async createVariable(
@@ -296,12 +290,10 @@ export class GitLabClient {
 
   /** Deletes; a variable GitLab no longer has counts as deleted. */
   async deleteVariable(kind: ResourceKind, target: string | number, key: string, environmentScope: string) {
-    try {
-      await this.variables(kind).remove(ref(target), key, {
+    await unlessNotFound(() =>
+      this.variables(kind).remove(ref(target), key, {
         searchParams: { filter: { environmentScope } },
-      } as never);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+      } as never),
+    );
   }
 }
