@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AccessLevelName } from "./gitlab/facts";
 import { KINDS, type KindDescriptor, type KindFields, type TargetField } from "./kinds";
-import type { Inputs } from "./model";
+import { variableFlags, type Inputs } from "./model";
 import { AccessTokenResource } from "./providers/access-token";
 import { tokenProps } from "./props";
 import { CiVariableResource } from "./providers/ci-variable";
@@ -228,11 +228,7 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
           target: where,
           key: d.variable,
           value: resource.token,
-          protected: d.protected ?? true,
-          masked: d.masked ?? true,
-          hidden: d.hidden ?? true,
-          raw: d.raw ?? true,
-          environmentScope: d.environmentScope ?? "*",
+          ...variableFlags(d),
           description: d.description ?? pulumi.interpolate`managed by gitlab-tokens: ${resource.name}`,
         },
         { parent: this, ...(aliases ? { aliases } : {}) },

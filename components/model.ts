@@ -17,6 +17,32 @@ export const accessLevelSchema = z.enum(ACCESS_LEVEL_NAMES as [AccessLevelName, 
 /** GitLab's rule for a CI/CD variable key. */
 export const VARIABLE_KEY_PATTERN = /^[A-Za-z0-9_]{1,255}$/;
 
+/** How a delivered CI/CD variable is written unless a delivery says otherwise. */
+export const CI_VARIABLE_DEFAULTS = {
+  protected: true,
+  masked: true,
+  hidden: true,
+  raw: true,
+  environmentScope: "*",
+} as const;
+
+/** The flags of a delivered variable, CI_VARIABLE_DEFAULTS for those not given. */
+export function variableFlags(v: {
+  protected?: boolean;
+  masked?: boolean;
+  hidden?: boolean;
+  raw?: boolean;
+  environmentScope?: string;
+}): { protected: boolean; masked: boolean; hidden: boolean; raw: boolean; environmentScope: string } {
+  return {
+    protected: v.protected ?? CI_VARIABLE_DEFAULTS.protected,
+    masked: v.masked ?? CI_VARIABLE_DEFAULTS.masked,
+    hidden: v.hidden ?? CI_VARIABLE_DEFAULTS.hidden,
+    raw: v.raw ?? CI_VARIABLE_DEFAULTS.raw,
+    environmentScope: v.environmentScope ?? CI_VARIABLE_DEFAULTS.environmentScope,
+  };
+}
+
 /** A `deliverTo` entry: the CI/CD variable that receives the token value. */
 export const deliverySchema = z.strictObject({
   project: targetSchema.optional(),

@@ -6,6 +6,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { ResourceKind, VariableParams } from "../gitlab/client";
 import { GitLabApiError } from "../gitlab/errors";
+import { VARIABLE_KEY_PATTERN, variableFlags } from "../model";
 import { connectionOf, clientFor, type Connection, type ProviderConfig } from "./runtime-env";
 
 /** The variable's properties: where it lives, plus what GitLab stores (the client's VariableParams). */
@@ -24,8 +25,6 @@ export interface CiVariableProps extends VariableParams {
 const IDENTITY = ["kind", "target", "key", "environmentScope"] as const;
 const IN_PLACE = ["value", "protected", "masked", "raw", "description"] as const;
 
-const KEY_PATTERN = /^[A-Za-z0-9_]{1,255}$/;
-
 export function check(_olds: CiVariableProps, news: CiVariableProps): dynamic.CheckResult<CiVariableProps> {
   const failures: dynamic.CheckFailure[] = [];
   if (news.kind !== "project" && news.kind !== "group") {
@@ -34,7 +33,7 @@ export function check(_olds: CiVariableProps, news: CiVariableProps): dynamic.Ch
       reason: `deliver to a project or a group, not ${JSON.stringify(news.kind)}`,
     });
   }
-  if (typeof news.key === "string" && !KEY_PATTERN.test(news.key)) {
+  if (typeof news.key === "string" && !VARIABLE_KEY_PATTERN.test(news.key)) {
     failures.push({
       property: "variable",
       reason: `variable ${JSON.stringify(news.key)} is not a valid CI/CD variable key; use letters, digits and _ (at most 255)`,
@@ -44,11 +43,7 @@ export function check(_olds: CiVariableProps, news: CiVariableProps): dynamic.Ch
   return {
     inputs: {
       ...news,
-      protected: news.protected ?? true,
-      masked: news.masked ?? true,
-      hidden: news.hidden ?? true,
-      raw: news.raw ?? true,
-      environmentScope: news.environmentScope ?? "*",
+      ...variableFlags(news),
       description: news.description ?? "",
     },
   };
