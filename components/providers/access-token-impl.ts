@@ -13,6 +13,7 @@ import { kindOf, type TargetLookup } from "../kinds";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
 import { createRefOf, markedDescription, newCreateRef } from "../gitlab/marker";
 import { check, diff, expiryFor, resourceId, update } from "./access-token-logic";
+import type { ShellEntry } from "./shell";
 import { connectionOf, currentTime, clientFor, type Connection, type ProviderConfig } from "./runtime-env";
 
 export {
@@ -157,7 +158,7 @@ export async function remove(conn: Connection, props: AccessTokenOutputs): Promi
  *
  * A contract with OLD state: every resource's state carries the shell that was current when it was
  * last written, and `refresh` and `destroy` run that old shell against this module. Keep these
- * method names (check, diff, create, read, update, remove) and their parameters exactly as they are;
+ * method names (check, diff, create, read, update, remove, updateWith) and their parameters exactly as they are;
  * add new entry points beside them, never change these.
  */
 export const entry = {
@@ -169,4 +170,10 @@ export const entry = {
     read(connectionOf(config), id, props),
   update: (olds: AccessTokenOutputs, news: AccessTokenProps) => update(olds, news),
   remove: (config: ProviderConfig, props: AccessTokenOutputs) => remove(connectionOf(config), props),
+  /** The shared shell's update (./shell.ts); `update` above is the older shells'. */
+  updateWith: (_config: ProviderConfig, olds: AccessTokenOutputs, news: AccessTokenProps) =>
+    update(olds, news),
 };
+
+/** The shared shell calls these through ShellEntry: checked here. */
+const _forTheShell: ShellEntry<AccessTokenProps, AccessTokenOutputs> = entry;

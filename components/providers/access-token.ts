@@ -1,64 +1,16 @@
 /**
  * The access-token dynamic resource: one GitLab project, group or personal access token.
  *
- * The provider class below is serialised into every resource's state, so it is a thin shell: it
- * captures nothing and loads the compiled implementation (./access-token-impl) with `require`
- * inside each method. The credential is read in `configure` (stack config) or from the
- * environment, never from inputs; it never reaches state.
+ * Its provider is the shared shell (./shell.ts) over the compiled ./access-token-impl. The credential
+ * is read in `configure` (stack config) or from the environment, never from inputs; it never
+ * reaches state.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { providerModule } from "./loader";
-import type { ProviderConfig } from "./runtime-env";
+import { ProviderShell } from "./shell";
 import type { TokenKind } from "../gitlab/facts";
 import type { Inputs } from "../model";
 import type { RegisteredTokenProps } from "../props";
 import { DYNAMIC_MODULE, DYNAMIC_RESOURCES, type AccessTokenOutputs, type AccessTokenProps } from "../types";
-
-type Entry = (typeof import("./access-token-impl"))["entry"];
-const impl = (): Entry => (providerModule("access-token-impl") as { entry: Entry }).entry;
-
-class AccessTokenProvider implements pulumi.dynamic.ResourceProvider {
-  private config: ProviderConfig = {};
-
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.config = {
-      baseUrl: req.config.get("gitlab-tokens:baseUrl"),
-      token: req.config.get("gitlab-tokens:token"),
-    };
-  }
-
-  async check(olds: AccessTokenProps, news: AccessTokenProps): Promise<pulumi.dynamic.CheckResult> {
-    return impl().check(olds, news);
-  }
-
-  async diff(
-    _id: string,
-    olds: AccessTokenOutputs,
-    news: AccessTokenProps,
-  ): Promise<pulumi.dynamic.DiffResult> {
-    return impl().diff(olds, news);
-  }
-
-  async create(inputs: AccessTokenProps): Promise<pulumi.dynamic.CreateResult> {
-    return impl().create(this.config, inputs);
-  }
-
-  async read(id: string, props: AccessTokenOutputs): Promise<pulumi.dynamic.ReadResult> {
-    return impl().read(this.config, id, props);
-  }
-
-  async update(
-    _id: string,
-    olds: AccessTokenOutputs,
-    news: AccessTokenProps,
-  ): Promise<pulumi.dynamic.UpdateResult> {
-    return impl().update(olds, news);
-  }
-
-  async delete(_id: string, props: AccessTokenOutputs): Promise<void> {
-    return impl().remove(this.config, props);
-  }
-}
 
 /**
  * Inputs of an AccessTokenResource: the props tokenProps registers (see AccessTokenProps for each
@@ -87,7 +39,7 @@ export class AccessTokenResource extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: AccessTokenInputs, opts?: pulumi.CustomResourceOptions) {
     super(
-      new AccessTokenProvider(),
+      new ProviderShell<AccessTokenProps, AccessTokenOutputs>("access-token-impl"),
       name,
       {
         ...args,

@@ -7,6 +7,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { ResourceKind, VariableParams } from "../gitlab/client";
 import { GitLabApiError } from "../gitlab/errors";
 import { VARIABLE_KEY_PATTERN, variableFlags } from "../model";
+import type { ShellEntry } from "./shell";
 import { connectionOf, clientFor, type Connection, type ProviderConfig } from "./runtime-env";
 
 /** The variable's properties: where it lives, plus what GitLab stores (the client's VariableParams). */
@@ -134,7 +135,7 @@ export async function remove(conn: Connection, props: CiVariableProps): Promise<
 /**
  * The entry points the serialised shell calls (raw provider config in). A contract with OLD state:
  * `refresh` and `destroy` run the shell serialised in each resource's state against this module,
- * so keep these method names (check, diff, create, read, update, remove) and their parameters
+ * so keep these method names (check, diff, create, read, update, remove, updateWith) and their parameters
  * exactly as they are; add new entry points beside them, never change these.
  */
 export const entry = {
@@ -144,4 +145,10 @@ export const entry = {
   read: (config: ProviderConfig, id: string, props: CiVariableProps) => read(connectionOf(config), id, props),
   update: (config: ProviderConfig, news: CiVariableProps) => update(connectionOf(config), news),
   remove: (config: ProviderConfig, props: CiVariableProps) => remove(connectionOf(config), props),
+  /** The shared shell's update (./shell.ts); `update` above is the older shells'. */
+  updateWith: (config: ProviderConfig, _olds: CiVariableProps, news: CiVariableProps) =>
+    update(connectionOf(config), news),
 };
+
+/** The shared shell calls these through ShellEntry: checked here. */
+const _forTheShell: ShellEntry<CiVariableProps, CiVariableProps> = entry;

@@ -1,54 +1,11 @@
 /**
  * The CI/CD-variable dynamic resource: delivers a token value into a project or group variable.
- * Thin serialised shell; the logic is in ./ci-variable-impl (loaded with `require` at run time).
+ * Its provider is the shared shell (./shell.ts) over the compiled ./ci-variable-impl.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { providerModule } from "./loader";
-import type { ProviderConfig } from "./runtime-env";
+import { ProviderShell } from "./shell";
 import type { CiVariableProps } from "./ci-variable-impl";
 import { DYNAMIC_MODULE, DYNAMIC_RESOURCES } from "../types";
-
-type Entry = (typeof import("./ci-variable-impl"))["entry"];
-const impl = (): Entry => (providerModule("ci-variable-impl") as { entry: Entry }).entry;
-
-class CiVariableProvider implements pulumi.dynamic.ResourceProvider {
-  private config: ProviderConfig = {};
-
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.config = {
-      baseUrl: req.config.get("gitlab-tokens:baseUrl"),
-      token: req.config.get("gitlab-tokens:token"),
-    };
-  }
-
-  async check(olds: CiVariableProps, news: CiVariableProps): Promise<pulumi.dynamic.CheckResult> {
-    return impl().check(olds, news);
-  }
-
-  async diff(_id: string, olds: CiVariableProps, news: CiVariableProps): Promise<pulumi.dynamic.DiffResult> {
-    return impl().diff(olds, news);
-  }
-
-  async create(inputs: CiVariableProps): Promise<pulumi.dynamic.CreateResult> {
-    return impl().create(this.config, inputs);
-  }
-
-  async read(id: string, props: CiVariableProps): Promise<pulumi.dynamic.ReadResult> {
-    return impl().read(this.config, id, props);
-  }
-
-  async update(
-    _id: string,
-    _olds: CiVariableProps,
-    news: CiVariableProps,
-  ): Promise<pulumi.dynamic.UpdateResult> {
-    return impl().update(this.config, news);
-  }
-
-  async delete(_id: string, props: CiVariableProps): Promise<void> {
-    return impl().remove(this.config, props);
-  }
-}
 
 export interface CiVariableInputs {
   kind: pulumi.Input<"project" | "group">;
@@ -74,7 +31,7 @@ export class CiVariableResource extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: CiVariableInputs, opts?: pulumi.CustomResourceOptions) {
     super(
-      new CiVariableProvider(),
+      new ProviderShell<CiVariableProps, CiVariableProps>("ci-variable-impl"),
       name,
       { ...args, value: pulumi.secret(args.value) },
       { ...opts, additionalSecretOutputs: ["value"] },
