@@ -2,7 +2,8 @@
  * The project's one GitLab client: a small, typed facade over @gitbeaker/rest for exactly the calls
  * the providers make. Auth, retries and errors live in ./requester; URL building and encoding of
  * every path parameter is gitbeaker's (`endpoint` template); project and group tokens share one
- * code path parametrised by kind.
+ * code path parametrised by kind. The calls are typed by gitbeaker's own types; where those differ
+ * from GitLab's API, the adapters in ./gitbeaker-types say how.
  */
 import {
   GroupAccessTokens,
@@ -12,9 +13,26 @@ import {
   ProjectAccessTokens,
   ProjectVariables,
   Projects,
+  type AllPersonalAccessTokenOptions,
+  type ResourceAccessTokens,
+  type ResourceVariables,
+  type SimpleUserSchema,
   Users,
 } from "@gitbeaker/rest";
 import { GitLabApiError, isNotFound } from "./errors";
+import {
+  type CreateVariableOptions,
+  type EditVariableOptions,
+  type GitLabToken,
+  type GitLabVariable,
+  gitlabToken,
+  gitlabVariable,
+  type PersonalTokenCreateOptions,
+  type RemoveVariableOptions,
+  type ResourceTokenCreateOptions,
+  type ResourceTokenListOptions,
+  resourceTokenScopes,
+} from "./gitbeaker-types";
 import { createRequester, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./requester";
 
 export interface GitLabClientOptions {
@@ -27,32 +45,7 @@ export interface GitLabClientOptions {
   beforeRequest?: () => void;
 }
 
-/** A token as GitLab returns it (personal, project or group; `token` only on create/rotate). */
-export interface GitLabToken {
-  id: number;
-  name: string;
-  description?: string | null;
-  revoked: boolean;
-  active: boolean;
-  scopes: string[];
-  user_id: number;
-  created_at: string;
-  expires_at: string | null;
-  access_level?: number;
-  token?: string;
-}
-
-export interface GitLabVariable {
-  key: string;
-  value: string | null;
-  variable_type: string;
-  protected: boolean;
-  masked: boolean;
-  hidden?: boolean;
-  raw: boolean;
-  environment_scope: string;
-  description?: string | null;
-}
+export type { GitLabToken, GitLabVariable };
 
 export type ResourceKind = "project" | "group";
 
@@ -123,15 +116,12 @@ export class GitLabClient {
   // ---- name resolution ------------------------------------------------------------------------
 
   async resolveProject(target: string | number): Promise<{ id: number; path: string }> {
-    const p = (await this.projects.show(ref(target))) as unknown as {
-      id: number;
-      path_with_namespace: string;
-    };
+    const p = await this.projects.show(ref(target));
     return { id: p.id, path: p.path_with_namespace };
   }
 
   async resolveGroup(target: string | number): Promise<{ id: number; path: string }> {
-    const g = (await this.groups.show(ref(target))) as unknown as { id: number; full_path: string };
+    const g = await this.groups.show(ref(target));
     return { id: g.id, path: g.full_path };
   }
 
@@ -139,12 +129,13 @@ export class GitLabClient {
   async resolveUser(
     target: string | number,
   ): Promise<{ id: number; username: string; bot: boolean; serviceAccount: boolean | undefined }> {
-    type U = { id: number; username: string; bot?: boolean; user_type?: string };
-    let u: U | undefined;
+    // gitbeaker's user schemas have no `user_type`, and the list's (SimpleUserSchema) no `bot`: both
+    // are read from the entity's other fields, which gitbeaker types `unknown`, and narrowed here.
+    let u: SimpleUserSchema | undefined;
     if (typeof ref(target) === "number") {
-      u = (await this.users.show(Number(target))) as unknown as U;
+      u = await this.users.show(Number(target));
     } else {
-      const found = (await this.users.all({ username: String(target) } as never)) as unknown as U[];
+      const found = await this.users.all({ username: String(target) });
       u = found.find((x) => x.username.toLowerCase() === String(target).toLowerCase());
       if (!u) {
         throw new GitLabApiError({
@@ -156,13 +147,13 @@ export class GitLabClient {
       }
     }
     const serviceAccount = u.user_type === undefined ? undefined : u.user_type === "service_account";
-    return { id: u.id, username: u.username, bot: u.bot ?? false, serviceAccount };
+    return { id: u.id, username: u.username, bot: typeof u.bot === "boolean" && u.bot, serviceAccount };
   }
 
   // ---- project and group access tokens (one code path, parametrised by kind) ---------------------
 
-  private resourceTokens(kind: ResourceKind) {
-    const apis = { project: this.projectTokens, group: this.groupTokens } as const;
+  private resourceTokens(kind: ResourceKind): ResourceAccessTokens<false> {
+    const apis = { project: this.projectTokens, group: this.groupTokens };
     return apis[kind];
   }
 
@@ -171,22 +162,18 @@ export class GitLabClient {
     targetId: number,
     p: CreateTokenParams,
   ): Promise<GitLabToken> {
-    const options: Record<string, unknown> = {};
+    const options: ResourceTokenCreateOptions = {};
     if (p.accessLevel !== undefined) options.accessLevel = p.accessLevel;
     if (p.description) options.description = p.description;
-    const t = await this.resourceTokens(kind).create(
-      targetId,
-      p.name,
-      p.scopes as never,
-      p.expiresAt,
-      options as never,
+    const scopes = resourceTokenScopes(p.scopes);
+    return gitlabToken(
+      await this.resourceTokens(kind).create(targetId, p.name, scopes, p.expiresAt, options),
     );
-    return t as unknown as GitLabToken;
   }
 
   async listResourceTokens(kind: ResourceKind, targetId: number, search?: string): Promise<GitLabToken[]> {
-    const opts = search ? { search } : {};
-    return (await this.resourceTokens(kind).all(targetId, opts as never)) as unknown as GitLabToken[];
+    const opts: ResourceTokenListOptions = search ? { search } : {};
+    return (await this.resourceTokens(kind).all(targetId, opts)).map(gitlabToken);
   }
 
   /** The token, or undefined when GitLab says it does not exist. */
@@ -195,9 +182,7 @@ export class GitLabClient {
     targetId: number,
     tokenId: number,
   ): Promise<GitLabToken | undefined> {
-    return unlessNotFound(
-      async () => (await this.resourceTokens(kind).show(targetId, tokenId)) as unknown as GitLabToken,
-    );
+    return unlessNotFound(async () => gitlabToken(await this.resourceTokens(kind).show(targetId, tokenId)));
   }
 
   /** Revokes; a token GitLab no longer knows counts as revoked. */
@@ -208,32 +193,29 @@ export class GitLabClient {
   // ---- personal access tokens (users and service accounts; admin or group-owner credential) -------
 
   async createPersonalToken(userId: number, p: CreateTokenParams): Promise<GitLabToken> {
-    const options: Record<string, unknown> = { expiresAt: p.expiresAt };
+    const options: PersonalTokenCreateOptions = { expiresAt: p.expiresAt };
     if (p.description) options.description = p.description;
-    const t = await this.personalTokens.create(userId, p.name, p.scopes as never, options as never);
-    return t as unknown as GitLabToken;
+    return gitlabToken(await this.personalTokens.create(userId, p.name, p.scopes, options));
   }
 
   async listPersonalTokens(userId: number, search?: string): Promise<GitLabToken[]> {
-    const opts: Record<string, unknown> = { userId };
+    const opts: AllPersonalAccessTokenOptions = { userId };
     if (search) opts.search = search;
-    return (await this.personalTokens.all(opts as never)) as unknown as GitLabToken[];
+    return (await this.personalTokens.all(opts)).map(gitlabToken);
   }
 
   async getPersonalToken(tokenId: number): Promise<GitLabToken | undefined> {
-    return unlessNotFound(
-      async () => (await this.personalTokens.show({ tokenId } as never)) as unknown as GitLabToken,
-    );
+    return unlessNotFound(async () => gitlabToken(await this.personalTokens.show({ tokenId })));
   }
 
   async revokePersonalToken(tokenId: number): Promise<void> {
-    await unlessNotFound(() => this.personalTokens.remove({ tokenId } as never));
+    await unlessNotFound(() => this.personalTokens.remove({ tokenId }));
   }
 
   // ---- CI/CD variables ------------------------------------------------------------------------------
 
-  private variables(kind: ResourceKind) {
-    const apis = { project: this.projectVariables, group: this.groupVariables } as const;
+  private variables(kind: ResourceKind): ResourceVariables<false> {
+    const apis = { project: this.projectVariables, group: this.groupVariables };
     return apis[kind];
   }
 
@@ -243,11 +225,12 @@ export class GitLabClient {
     key: string,
     environmentScope: string,
   ): Promise<GitLabVariable | undefined> {
-    return unlessNotFound(
-      async () =>
-        (await this.variables(kind).show(ref(target), key, {
-          filter: { environmentScope },
-        } as never)) as unknown as GitLabVariable,
+    return unlessNotFound(async () =>
+      gitlabVariable(
+        await this.variables(kind).show(ref(target), key, {
+          filter: { environment_scope: environmentScope },
+        }),
+      ),
     );
   }
 
@@ -257,17 +240,8 @@ export class GitLabClient {
     key: string,
     p: VariableParams,
   ): Promise<GitLabVariable> {
-    const options: Record<string, unknown> = {
-      protected: p.protected,
-      raw: p.raw,
-      environmentScope: p.environmentScope,
-      variableType: "env_var",
-    };
-    if (p.hidden) options.maskedAndHidden = true;
-    else options.masked = p.masked;
-    if (p.description) options.description = p.description;
-    const v = await this.variables(kind).create(ref(target), key, p.value, options as never);
-    return v as unknown as GitLabVariable;
+    const options = variableOptions(p, "create");
+    return gitlabVariable(await this.variables(kind).create(ref(target), key, p.value, options));
   }
 
   async updateVariable(
@@ -276,24 +250,42 @@ export class GitLabClient {
     key: string,
     p: VariableParams,
   ): Promise<GitLabVariable> {
-    const options: Record<string, unknown> = {
-      protected: p.protected,
-      raw: p.raw,
-      environmentScope: p.environmentScope,
-      filter: { environmentScope: p.environmentScope },
-    };
-    if (!p.hidden) options.masked = p.masked;
-    if (p.description !== undefined) options.description = p.description;
-    const v = await this.variables(kind).edit(ref(target), key, p.value, options as never);
-    return v as unknown as GitLabVariable;
+    const options = variableOptions(p, "edit");
+    return gitlabVariable(await this.variables(kind).edit(ref(target), key, p.value, options));
   }
 
   /** Deletes; a variable GitLab no longer has counts as deleted. */
   async deleteVariable(kind: ResourceKind, target: string | number, key: string, environmentScope: string) {
-    await unlessNotFound(() =>
-      this.variables(kind).remove(ref(target), key, {
-        searchParams: { filter: { environmentScope } },
-      } as never),
-    );
+    const options: RemoveVariableOptions = {
+      searchParams: { filter: { environment_scope: environmentScope } },
+    };
+    await unlessNotFound(() => this.variables(kind).remove(ref(target), key, options));
   }
+}
+
+/**
+ * What a variable's create and edit send besides its key and value, in this order: the settings;
+ * then `variable_type` (create) or the environment-scope filter that picks the variable to edit;
+ * then masking — `masked_and_hidden` on create when hidden (GitLab 17.4+; it cannot be changed
+ * afterwards, so edit sends no masking for a hidden variable), `masked` otherwise; then the
+ * description — on create only when there is one, on edit whenever given ("" clears it).
+ */
+function variableOptions(p: VariableParams, op: "create"): CreateVariableOptions;
+function variableOptions(p: VariableParams, op: "edit"): EditVariableOptions;
+function variableOptions(
+  p: VariableParams,
+  op: "create" | "edit",
+): CreateVariableOptions | EditVariableOptions {
+  const create = op === "create";
+  const withDescription = create ? Boolean(p.description) : p.description !== undefined;
+  return {
+    protected: p.protected,
+    raw: p.raw,
+    environmentScope: p.environmentScope,
+    ...(create
+      ? { variableType: "env_var" as const }
+      : { filter: { environment_scope: p.environmentScope } }),
+    ...(p.hidden ? (create ? { maskedAndHidden: true } : {}) : { masked: p.masked }),
+    ...(withDescription ? { description: p.description } : {}),
+  };
 }
