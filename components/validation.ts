@@ -5,7 +5,6 @@
  */
 import {
   ACCESS_LEVEL_NAMES,
-  ADMIN_SCOPES,
   GITLAB_MAX_LIFETIME_DAYS,
   MAX_DESCRIPTION_LENGTH,
   TOKEN_KINDS,
@@ -15,7 +14,7 @@ import {
   isoDate,
   type TokenKind,
 } from "./gitlab/facts";
-import { KIND_LIST, kindOf, kindsWith } from "./kinds";
+import { kindOf, kindsWith, scopesElsewhereHint } from "./kinds";
 import { MARKER_LENGTH } from "./gitlab/marker";
 
 /** The longest description a declaration may give: GitLab's limit less the creation marker. */
@@ -93,12 +92,7 @@ export function validateTokenSpec(spec: TokenSpec, now: Date): Failure[] {
       spec.scopes.forEach((s, i) => {
         if (s === undefined) return;
         if (typeof s !== "string" || !valid.includes(s)) {
-          // A non-admin scope another kind has (read_user): say which kind has it.
-          const elsewhere =
-            typeof s === "string" && !(ADMIN_SCOPES as readonly string[]).includes(s)
-              ? KIND_LIST.filter((d) => d.scopes.includes(s)).map((d) => d.kind)
-              : [];
-          const hint = elsewhere.length > 0 ? ` (${s} exists only on ${elsewhere.join(" and ")} tokens)` : "";
+          const hint = typeof s === "string" ? scopesElsewhereHint([s]) : "";
           fail(
             `scopes[${i}]`,
             `scope ${JSON.stringify(s)} is not valid for a ${knownKind} token${hint}; valid scopes: ${valid.join(", ")}`,

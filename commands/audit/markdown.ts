@@ -6,6 +6,7 @@
  */
 import type { Finding } from "../../policies/rules";
 import { isoDate } from "../../components/gitlab/facts";
+import { TARGET_FIELDS, kindOf } from "../../components/kinds";
 import { code, policyFindingLabel, table } from "../shared/markdown";
 import { summarizeAudit } from "./judge";
 import type { Audit, AuditNotice, AuditedToken, MissingToken, NoticeCode } from "./model";
@@ -24,7 +25,8 @@ function findingLine(f: Finding): string {
 
 /** `on acme/web` for project and group tokens, `of user alice` for personal ones. */
 function where(kind: AuditedToken["kind"], target: string): string {
-  return kind === "personal" ? `of user ${target}` : `on ${target}`;
+  const d = kindOf(kind);
+  return d.targetField === "user" ? `of ${d.targetLabel} ${target}` : `on ${target}`;
 }
 
 /** `project token 'deploy' on acme/web (id 12)`. */
@@ -38,9 +40,9 @@ function summaryLine(audit: Audit): string {
     audit.gitlab.user !== undefined
       ? ` (credential of ${code(audit.gitlab.user)}${audit.gitlab.admin ? ", an administrator" : ""})`
       : "";
-  const kinds = (["project", "group", "user"] as const)
-    .map((k) => plural(audit.targets.filter((t) => t.kind === k).length, k))
-    .join(", ");
+  const kinds = TARGET_FIELDS.map((k) => plural(audit.targets.filter((t) => t.kind === k).length, k)).join(
+    ", ",
+  );
   const inactive = audit.settings.includeInactive ? ` and ${plural(s.inactive, "inactive token")}` : "";
   const managed = audit.declarationsPath
     ? `${s.managed} managed by ${code(audit.declarationsPath)}, **${s.unmanaged} unmanaged**`

@@ -6,7 +6,7 @@
  * Loadable by the policy pack: no Pulumi, no gitbeaker at run time.
  */
 import type { z } from "zod";
-import { TOKEN_KINDS, type TokenKind } from "../gitlab/facts";
+import { ADMIN_SCOPES, TOKEN_KINDS, type TokenKind } from "../gitlab/facts";
 import type { KindDescriptor, TargetField } from "./descriptor";
 import { group } from "./group";
 import { personal } from "./personal";
@@ -93,4 +93,18 @@ export const OFFICIAL_TYPES = byKind((d) => d.official.type);
 /** The kind of an official provider's token resource type, or undefined for any other type. */
 export function kindOfOfficialType(type: string): TokenKind | undefined {
   return KIND_LIST.find((d) => d.official.type === type)?.kind;
+}
+
+/**
+ * For scopes a kind does not have but another one does (read_user on a project token), which kinds
+ * have them, as messages say it: ` (read_user exists only on personal tokens)`; "" when none.
+ * Administrator scopes are left out: no declaration may use them anyway.
+ */
+export function scopesElsewhereHint(scopes: readonly string[]): string {
+  for (const s of scopes) {
+    if ((ADMIN_SCOPES as readonly string[]).includes(s)) continue;
+    const kinds = KIND_LIST.filter((d) => d.scopes.includes(s)).map((d) => d.kind);
+    if (kinds.length > 0) return ` (${s} exists only on ${kinds.join(" and ")} tokens)`;
+  }
+  return "";
 }

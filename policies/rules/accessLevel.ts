@@ -9,13 +9,14 @@ import {
   DEFAULT_ACCESS_LEVEL,
   type AccessLevelName,
 } from "../../components/gitlab/facts";
+import { kindOf } from "../../components/kinds";
 import { justificationField, justificationOf, unjudged, violation, type Rule } from "./check";
 import { CONFIGURABLE_ACCESS_LEVELS, POLICY_IDS, type AccessLevelConfig } from "./config";
 import { FIELD_NAMES, describeToken, isLive, isUnknown, liveFix, type NormalisedToken } from "./token";
 
 export const checkAccessLevel: Rule<AccessLevelConfig> = (token, config) => {
   if (isUnknown(token, "kind")) return [unjudged(token, "the access level", "kind")];
-  if (token.kind === "personal") return [];
+  if (kindOf(token.kind).accessLevels === undefined) return [];
   if (token.accessLevel === undefined && isUnknown(token, "accessLevel")) {
     return [unjudged(token, "the access level", "accessLevel")];
   }

@@ -6,6 +6,7 @@
  * policy pack does not load the GitLab client or the YAML loader. The token's value is never read.
  */
 import { accessLevelName, type TokenKind } from "../../components/gitlab/facts";
+import { kindOf } from "../../components/kinds";
 import type { NormalisedToken } from "./token";
 
 /** The fields of a listed token the rules need (GitLab's spelling). */
@@ -70,9 +71,11 @@ export function fromGitLabApi(
 ): NormalisedToken {
   const liveKey = liveTokenKey(kind, target, token);
   const created = Number.isNaN(new Date(token.created_at).getTime()) ? undefined : token.created_at;
-  const level = kind === "personal" || token.access_level === undefined ? undefined : token.access_level;
-  const serviceAccount =
-    kind === "personal" ? (user.serviceAccount ?? declaration?.serviceAccount) : undefined;
+  const d = kindOf(kind);
+  const ofUser = d.targetField === "user";
+  const level =
+    d.accessLevels === undefined || token.access_level === undefined ? undefined : token.access_level;
+  const serviceAccount = ofUser ? (user.serviceAccount ?? declaration?.serviceAccount) : undefined;
   const description = token.description?.trim() ? token.description : undefined;
   return {
     key: declaration?.key ?? liveKey,
@@ -91,7 +94,7 @@ export function fromGitLabApi(
     ...(declaration?.owner !== undefined ? { owner: declaration.owner } : {}),
     ...(declaration?.justification !== undefined ? { justification: declaration.justification } : {}),
     ...(serviceAccount !== undefined ? { serviceAccount } : {}),
-    ...(kind === "personal" && token.user_id !== undefined ? { userId: String(token.user_id) } : {}),
+    ...(ofUser && token.user_id !== undefined ? { userId: String(token.user_id) } : {}),
     managed: declaration !== undefined,
     unknown: [],
   };

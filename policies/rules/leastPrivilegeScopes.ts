@@ -9,6 +9,7 @@ import {
   SCOPE_IMPLIES,
   scopesForKind,
 } from "../../components/gitlab/facts";
+import { scopesElsewhereHint } from "../../components/kinds";
 import { justificationField, justificationOf, unjudged, violation, type Check, type Rule } from "./check";
 import { POLICY_IDS, type LeastPrivilegeScopesConfig } from "./config";
 import { describeToken, isLive, isUnknown, liveFix, type NormalisedToken } from "./token";
@@ -85,10 +86,7 @@ export const checkLeastPrivilegeScopes: Rule<LeastPrivilegeScopesConfig> = (toke
     const valid = scopesForKind(token.kind);
     const invalid = scopes.filter((s) => !valid.includes(s) && !bad.includes(s));
     if (invalid.length > 0) {
-      const hint =
-        invalid.includes("read_user") && token.kind !== "personal"
-          ? " (read_user exists only on personal tokens)"
-          : "";
+      const hint = scopesElsewhereHint(invalid);
       checks.push(
         violation(
           "invalid-scope",

@@ -3,13 +3,15 @@
  * person's token acts as that person, with all their access, and outlives their role; automation uses
  * a service account's token or a project or group token.
  */
+import { kindOf } from "../../components/kinds";
 import { unjudged, violation, type Rule } from "./check";
 import { POLICY_IDS, type NoHumanPersonalTokensConfig } from "./config";
 import { describeToken, isUnknown } from "./token";
 
 export const checkNoHumanPersonalTokens: Rule<NoHumanPersonalTokensConfig> = (token, config) => {
   if (isUnknown(token, "kind")) return [unjudged(token, "whether this is a person's token", "kind")];
-  if (token.kind !== "personal") return [];
+  // Only tokens issued to a user can be a person's.
+  if (kindOf(token.kind).targetField !== "user") return [];
   const who = describeToken(token);
   const listed = (user: string | undefined) => user !== undefined && config.serviceAccounts.includes(user);
   const alternative = "or use a project or group token";

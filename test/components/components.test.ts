@@ -110,7 +110,8 @@ describe("ProjectAccessToken", () => {
     expect(typeof provider).toBe("string");
     expect(provider.length).toBeLessThan(8_000);
     expect(provider).not.toMatch(/gitbeaker|GitLabClient|PRIVATE-TOKEN/);
-    expect(provider).toContain(`providerModule)("access-token-impl")`);
+    expect(provider).toContain(`__provider.implementation = "access-token-impl"`);
+    expect(provider).toContain("providerModule");
   });
 
   it.each([
