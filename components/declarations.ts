@@ -8,19 +8,9 @@
  * tooling use it too).
  */
 import * as fs from "node:fs";
-import {
-  LineCounter,
-  parseDocument,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  type Document,
-  type Node,
-  type Pair,
-  type YAMLMap,
-} from "yaml";
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair } from "yaml";
 import { z } from "zod";
+import { yamlLines } from "./yaml-lines";
 import { DEFAULT_LIFETIME_DAYS, DEFAULT_ROTATE_BEFORE_DAYS, TOKEN_KINDS } from "./gitlab/facts";
 import {
   KIND_FIELDS,
@@ -451,19 +441,15 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
     );
   }
 
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  const lines = yamlLines(text, { uniqueKeys: false, prettyErrors: false });
+  const { doc, lineAt } = lines;
   const issues: DeclarationIssue[] = [];
-  const lineAt = (node: unknown): number | undefined => {
-    const range = (node as Node | null | undefined)?.range;
-    return range ? lineCounter.linePos(range[0]).line : undefined;
-  };
 
   // Syntax: the first error only; the ones after it are mostly its echoes.
   const syntax = doc.errors[0];
   if (syntax) {
     // An error at the very end (an unclosed bracket) is shown on the last line with content.
-    const pos = lineCounter.linePos(Math.min(syntax.pos[0], Math.max(0, text.trimEnd().length - 1)));
+    const pos = lines.position(Math.min(syntax.pos[0], Math.max(0, text.trimEnd().length - 1)));
     const message =
       syntax.code === "MULTIPLE_DOCS"
         ? 'the file holds more than one YAML document (a second "---"); keep every declaration in one document'
@@ -484,7 +470,6 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
     }
     return { file, line, field: pathString(path) || undefined, message };
   };
-  const pairsOf = new WeakMap<YAMLMap, Map<string, Pair>>();
   let aliases = 0;
   let firstAlias: { path: PropertyKey[]; line: number } | undefined;
   const checkNode = (node: Node, path: PropertyKey[]) => {
@@ -541,7 +526,6 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
         } else seen.set(name, pair);
         visit(pair.value, [...path, name]);
       }
-      pairsOf.set(node, seen);
     } else if (isSeq(node)) {
       node.items.forEach((item, i) => visit(item, [...path, i]));
     }
@@ -559,25 +543,8 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
   issues.sort((a, b) => a.line - b.line);
   if (issues.length > 0) throw new DeclarationsError(issues);
 
-  /** The line of the deepest existing node on `path` (of its key, for a map entry). */
-  const lineOf = (path: readonly PropertyKey[]): number => {
-    let node: unknown = doc.contents;
-    let line = lineAt(node) ?? 1;
-    for (const p of path) {
-      if (isMap(node)) {
-        const pair = pairsOf.get(node)?.get(String(p));
-        if (!pair) break;
-        line = lineAt(pair.key) ?? line;
-        node = pair.value;
-      } else if (isSeq(node) && typeof p === "number") {
-        const item = node.items[p];
-        if (!item) break;
-        line = lineAt(item) ?? line;
-        node = item;
-      } else break;
-    }
-    return line;
-  };
+  /** The line of the deepest existing key on `path`. */
+  const lineOf = (path: readonly PropertyKey[]): number => lines.keyLine(path).line;
 
   let root: unknown;
   try {
