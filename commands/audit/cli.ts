@@ -26,14 +26,7 @@ import type { RetryPolicy } from "../../components/gitlab/requester";
 import { connectionFrom } from "../../components/providers/runtime-env";
 import { CLI_EXIT, asyncCommand, runIfMain, type CliIo, type CliValues } from "../shared/cli";
 import { CliInputError, displayPath, loadPolicyConfig, timeOption } from "../shared/inputs";
-import {
-  REPORT_OPTIONS,
-  exitOnBlocking,
-  jsonFile,
-  reportOptions,
-  writeOutputs,
-  type ReportOptions,
-} from "../shared/report";
+import * as report from "../shared/report";
 
 export const REPORT_FILE = "audit.md";
 export const INVENTORY_FILE = "inventory.json";
@@ -74,7 +67,7 @@ export class AuditInputError extends CliInputError {
   }
 }
 
-export interface AuditOptions extends ReportOptions {
+export interface AuditOptions extends report.ReportOptions {
   projects: string[];
   groups: string[];
   users: string[];
@@ -106,7 +99,7 @@ const OPTIONS = {
   "expiring-within": { type: "string" },
   "unused-days": { type: "string" },
   "base-url": { type: "string" },
-  ...REPORT_OPTIONS,
+  ...report.REPORT_OPTIONS,
 } as const;
 
 /** The options with their defaults. */
@@ -123,7 +116,7 @@ export function auditOptions(values: CliValues<typeof OPTIONS>): AuditOptions {
     expiringWithin: wholeNumber("--expiring-within", values["expiring-within"], 14, 0),
     unusedDays: wholeNumber("--unused-days", values["unused-days"], 90, 1),
     baseUrl: values["base-url"],
-    ...reportOptions(values, "audit-out"),
+    ...report.reportOptions(values, "audit-out"),
   };
 }
 
@@ -227,9 +220,9 @@ export async function runAudit(opts: AuditOptions, io: AuditIo): Promise<{ audit
     gitlab: { url: conn.url, user: me.username, admin: me.admin },
   });
 
-  const files = writeOutputs(io.cwd, opts.out, {
+  const files = report.writeOutputs(io.cwd, opts.out, {
     [REPORT_FILE]: renderAuditMarkdown(audit),
-    [INVENTORY_FILE]: jsonFile(inventory(audit)),
+    [INVENTORY_FILE]: report.jsonFile(inventory(audit)),
   });
   return { audit, files };
 }
@@ -271,7 +264,11 @@ export const main = asyncCommand<typeof OPTIONS, AuditIo>({
     const blocking = audit.tokens.flatMap((t) =>
       t.findings.filter(isMandatoryViolation).map((f) => `${t.ref}: ${f.policy}: ${f.message}`),
     );
-    return exitOnBlocking(io, blocking, { ...opts, what: "mandatory violations", failCode: EXIT.violations });
+    return report.exitOnBlocking(io, blocking, {
+      ...opts,
+      what: "mandatory violations",
+      failCode: EXIT.violations,
+    });
   },
 });
 

@@ -25,14 +25,7 @@ import {
 import { CLI_EXIT, command, runIfMain, type CliIo, type CliValues } from "../shared/cli";
 import { displayPath, loadPolicyConfig, readText, timeOption } from "../shared/inputs";
 import { ensureEngine } from "../shared/engine";
-import {
-  REPORT_OPTIONS,
-  exitOnBlocking,
-  jsonFile,
-  reportOptions,
-  writeOutputs,
-  type ReportOptions,
-} from "../shared/report";
+import * as report from "../shared/report";
 
 export const REPORT_FILE = "report.md";
 export const CODE_QUALITY_FILE = "gl-code-quality-report.json";
@@ -62,10 +55,10 @@ const OPTIONS = {
   state: { type: "string" },
   stack: { type: "string" },
   "rotation-epoch": { type: "string" },
-  ...REPORT_OPTIONS,
+  ...report.REPORT_OPTIONS,
 } as const;
 
-export interface ReviewOptions extends ReportOptions {
+export interface ReviewOptions extends report.ReportOptions {
   declarations: string;
   state?: string;
   stack?: string;
@@ -82,7 +75,7 @@ export function reviewOptions(values: CliValues<typeof OPTIONS>, env: NodeJS.Pro
     state: values.state,
     stack: values.stack ?? (values.state === undefined ? env.PULUMI_STACK || undefined : undefined),
     rotationEpoch: values["rotation-epoch"],
-    ...reportOptions(values, "review-out"),
+    ...report.reportOptions(values, "review-out"),
   };
 }
 
@@ -181,9 +174,9 @@ export function runReview(
   );
   const review = reviewDeclarations({ declarations, state, policy, now, rotationEpoch });
 
-  const files = writeOutputs(io.cwd, opts.out, {
+  const files = report.writeOutputs(io.cwd, opts.out, {
     [REPORT_FILE]: renderMarkdown(review),
-    [CODE_QUALITY_FILE]: jsonFile(codeQualityReport(review)),
+    [CODE_QUALITY_FILE]: report.jsonFile(codeQualityReport(review)),
   });
   return { review, files, note };
 }
@@ -217,7 +210,11 @@ export const main = command<typeof OPTIONS, ReviewIo>({
     const blocking = review.findings
       .filter(isBlocking)
       .map((f) => `${f.location.path}:${f.location.line}: ${f.check}: ${f.message}`);
-    return exitOnBlocking(io, blocking, { ...opts, what: "blocking findings", failCode: EXIT.blocking });
+    return report.exitOnBlocking(io, blocking, {
+      ...opts,
+      what: "blocking findings",
+      failCode: EXIT.blocking,
+    });
   },
 });
 
