@@ -104,6 +104,7 @@ const LINKED = [
   "index.ts",
   "package.json",
   "tsconfig.json",
+  "commands",
   "components",
   "dist",
   "node_modules",
