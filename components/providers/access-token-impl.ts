@@ -9,7 +9,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { GitLabApiError } from "../gitlab/errors";
 import type { GitLabClient, CreateTokenParams, GitLabToken } from "../gitlab/client";
 import { ACCESS_LEVELS, rotationDate, type TokenKind } from "../gitlab/facts";
-import { kindOf, type TargetLookup } from "../kinds";
+import { kindOf, type ResolvedTarget, type TargetLookup } from "../kinds";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
 import { createRefOf, markedDescription, newCreateRef } from "../gitlab/marker";
 import { check, diff, expiryFor, resourceId, update } from "./access-token-logic";
@@ -29,9 +29,30 @@ export {
 /** Attempts at a create whose outcome was unknown (response lost), each after reconciliation. */
 const CREATE_ATTEMPTS = 3;
 
-export async function resolveTarget(gl: TargetLookup, props: AccessTokenProps): Promise<number> {
+/**
+ * Targets looked up in this process, by GitLab URL, kind and target as written. One provider
+ * process serves a whole `pulumi up`, so a hundred tokens on one project cost one lookup, and
+ * parallel creates share it while it is in flight. A failed lookup is not kept.
+ */
+const lookups = new Map<string, Promise<ResolvedTarget>>();
+
+/**
+ * The numeric id of the token's project, group or user. A numeric target of a kind with nothing to
+ * verify is its own id (no call); any other is looked up once per process (`gitlab` names the
+ * GitLab it was looked up in).
+ */
+export async function resolveTarget(gl: TargetLookup, props: AccessTokenProps, gitlab = ""): Promise<number> {
   const kind = kindOf(props.kind);
-  const resolved = await kind.resolve(gl, props.target);
+  const target = props.target;
+  if (/^\d+$/.test(target) && !kind.verify) return Number(target);
+  const key = [gitlab, props.kind, target.toLowerCase()].join("\u0000");
+  let lookup = lookups.get(key);
+  if (!lookup) {
+    lookup = kind.resolve(gl, target);
+    lookups.set(key, lookup);
+    lookup.catch(() => lookups.delete(key));
+  }
+  const resolved = await lookup;
   kind.verify?.(resolved, props);
   return resolved.id;
 }
@@ -91,7 +112,7 @@ export async function create(
   now: Date,
 ): Promise<dynamic.CreateResult> {
   const gl = clientFor(conn);
-  const targetId = await resolveTarget(gl, inputs);
+  const targetId = await resolveTarget(gl, inputs, conn.baseUrl);
   const expiresAt = expiryFor(inputs, now);
   const params: CreateTokenParams = {
     name: inputs.name,

@@ -199,6 +199,35 @@ describe("a create whose response is lost", () => {
   });
 });
 
+describe("target lookups", () => {
+  it("look a project up once per provider process, however many tokens are created on it at once", async () => {
+    const made = await Promise.all(
+      ["one", "two", "three"].map((n) =>
+        impl.create(conn, props({ name: `lookup-${n}`, key: n, target: "acme/api" }), NOW),
+      ),
+    );
+    await impl.create(conn, props({ name: "lookup-four", target: "ACME/api" }), NOW);
+    expect(sandbox.counters().byRoute["GET /api/v4/projects/:id"]).toBe(1);
+    expect(sandbox.counters().byRoute["POST /api/v4/projects/:id/access_tokens"]).toBe(4);
+    expect(new Set(made.map((m) => m.outs.targetId))).toEqual(new Set([sandbox.projectId("acme/api")]));
+  });
+
+  it("make no call for a numeric project or group id", async () => {
+    const id = String(sandbox.projectId("acme/web"));
+    const c = await impl.create(conn, props({ name: "by-id", target: id }), NOW);
+    expect(c.outs.targetId).toBe(Number(id));
+    expect(sandbox.counters().total).toBe(1);
+  });
+
+  it("keep no failed lookup: the next create asks GitLab again", async () => {
+    const missing = props({ name: "later", target: "acme/later" });
+    await expect(impl.create(conn, missing, NOW)).rejects.toThrow(/404/);
+    sandbox.resetCounters();
+    await expect(impl.create(conn, missing, NOW)).rejects.toThrow(/404/);
+    expect(sandbox.counters().byRoute["GET /api/v4/projects/:id"]).toBe(1);
+  });
+});
+
 describe("the creation marker", () => {
   it("ends the GitLab description of every token made, and costs one create call on the happy path", async () => {
     const inputs = impl.check(props({}), props({ name: "marked" }), NOW).inputs!;
