@@ -21,6 +21,13 @@ export type AccessTokenInputs = Inputs<
 >;
 type Defaulted = "description" | "rotateBeforeDays" | "rotateWhenChanged" | "rotationEpoch";
 
+/**
+ * The one provider every resource of this type registers: Pulumi serialises a provider object once
+ * per program run (its cache is keyed by the object), so a shared shell is serialised once, not once
+ * per resource. It holds nothing per resource: `configure` runs in the provider process.
+ */
+const ACCESS_TOKEN_PROVIDER = new ProviderShell<AccessTokenProps, AccessTokenOutputs>("access-token-impl");
+
 /** One GitLab access token. Replacement is create-before-delete; `token` is a secret. */
 export class AccessTokenResource extends pulumi.dynamic.Resource {
   declare readonly kind: pulumi.Output<TokenKind>;
@@ -39,7 +46,7 @@ export class AccessTokenResource extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: AccessTokenInputs, opts?: pulumi.CustomResourceOptions) {
     super(
-      new ProviderShell<AccessTokenProps, AccessTokenOutputs>("access-token-impl"),
+      ACCESS_TOKEN_PROVIDER,
       name,
       {
         ...args,

@@ -20,6 +20,13 @@ export interface CiVariableInputs {
   description?: pulumi.Input<string>;
 }
 
+/**
+ * The one provider every resource of this type registers: Pulumi serialises a provider object once
+ * per program run (its cache is keyed by the object), so a shared shell is serialised once, not once
+ * per resource. It holds nothing per resource: `configure` runs in the provider process.
+ */
+const CI_VARIABLE_PROVIDER = new ProviderShell<CiVariableProps, CiVariableProps>("ci-variable-impl");
+
 /** A GitLab CI/CD variable holding a token value (a secret in state, masked and hidden in GitLab). */
 export class CiVariableResource extends pulumi.dynamic.Resource {
   declare readonly kind: pulumi.Output<"project" | "group">;
@@ -31,7 +38,7 @@ export class CiVariableResource extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: CiVariableInputs, opts?: pulumi.CustomResourceOptions) {
     super(
-      new ProviderShell<CiVariableProps, CiVariableProps>("ci-variable-impl"),
+      CI_VARIABLE_PROVIDER,
       name,
       { ...args, value: pulumi.secret(args.value) },
       { ...opts, additionalSecretOutputs: ["value"] },
