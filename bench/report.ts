@@ -1,16 +1,19 @@
 /** The benchmark's report: Markdown (one table per latency, state, memory, linearity) and JSON. */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as prettier from "prettier";
+import { REPO_ROOT } from "../scripts/pulumi-engine";
 import { type BenchResult, type Program, type RunResult, STEPS, type Step, floorCalls } from "./bench";
 
 const mib = (kb: number) => (kb / 1024).toFixed(0);
 const secs = (s: number) => s.toFixed(2);
 const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : "–");
 
-function table(header: string[], rows: string[][]): string[] {
+/** A Markdown table; the first `left` columns are left-aligned, the others right-aligned. */
+function table(header: string[], rows: string[][], left = 2): string[] {
   return [
     `| ${header.join(" | ")} |`,
-    `| ${header.map((h, i) => (i < 2 ? "-".repeat(Math.max(3, h.length)) : "-".repeat(Math.max(3, h.length - 1)) + ":")).join(" | ")} |`,
+    `| ${header.map((_, i) => (i < left ? "---" : "--:")).join(" | ")} |`,
     ...rows.map((r) => `| ${r.join(" | ")} |`),
   ];
 }
@@ -196,16 +199,28 @@ export function renderMarkdown(result: BenchResult): string {
       routeRows.push([step, program, text || "none"]);
     }
   }
-  out.push(...table(["step", "program", "calls"], routeRows), "");
+  out.push(...table(["step", "program", "calls"], routeRows, 3), "");
   return out.join("\n");
 }
 
-/** Writes `<name>.md` and `<name>.json` into `dir`; returns their paths. */
-export function writeReport(result: BenchResult, dir: string, name: string): { md: string; json: string } {
+/**
+ * Writes `<name>.md` and `<name>.json` into `dir`, formatted by the repository's Prettier settings
+ * (so a committed report passes `npm run format:check`); returns their paths.
+ */
+export async function writeReport(
+  result: BenchResult,
+  dir: string,
+  name: string,
+): Promise<{ md: string; json: string }> {
   fs.mkdirSync(dir, { recursive: true });
   const md = path.join(dir, `${name}.md`);
   const json = path.join(dir, `${name}.json`);
-  fs.writeFileSync(md, renderMarkdown(result));
-  fs.writeFileSync(json, JSON.stringify(result, null, 2) + "\n");
+  const format = async (file: string, text: string) =>
+    prettier.format(text, {
+      ...(await prettier.resolveConfig(path.join(REPO_ROOT, "README.md"))),
+      filepath: file,
+    });
+  fs.writeFileSync(md, await format(md, renderMarkdown(result)));
+  fs.writeFileSync(json, await format(json, JSON.stringify(result, null, 2)));
   return { md, json };
 }

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     latencies: numbers("latencies", values.latencies),
     log: (line) => console.error(line),
   });
-  const files = writeReport(result, path.resolve(values.out), values.name);
+  const files = await writeReport(result, path.resolve(values.out), values.name);
   const where = `report: ${files.md}\njson:   ${files.json}`;
   if (values.json) {
     console.log(JSON.stringify(result, null, 2));
