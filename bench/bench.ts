@@ -74,6 +74,8 @@ export interface BenchEnvironment {
   platform: string;
   node: string;
   pulumi: string;
+  /** The commit benchmarked, with "+ uncommitted changes" when the working tree differs from it. */
+  commit: string;
 }
 
 export interface BenchResult {
@@ -90,6 +92,16 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
+function commit(): string {
+  try {
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8" }).trim();
+    const dirty = git("status", "--porcelain", "--", ".", ":(exclude)bench/results") !== "";
+    return git("rev-parse", "--short", "HEAD") + (dirty ? " + uncommitted changes" : "");
+  } catch {
+    return "unknown";
+  }
+}
+
 export function environment(): BenchEnvironment {
   const bin = ensureEngine();
   const pulumi = execFileSync(path.join(bin, "pulumi"), ["version"], {
@@ -104,6 +116,7 @@ export function environment(): BenchEnvironment {
     platform: `${os.platform()} ${os.release()}`,
     node: process.version,
     pulumi,
+    commit: commit(),
   };
 }
 

@@ -30,7 +30,7 @@ export function renderMarkdown(result: BenchResult): string {
     `# Benchmark: ours vs. baseline, ${env.date.slice(0, 10)}`,
     "",
     `- Machine: ${env.cores} cores (${env.cpuModel}), ${env.memoryGiB} GiB RAM, ${env.platform}`,
-    `- Pulumi CLI ${env.pulumi}, Node.js ${env.node}, run at ${env.date}`,
+    `- Pulumi CLI ${env.pulumi}, Node.js ${env.node}, run at ${env.date}, commit ${env.commit}`,
     `- Sizes N: ${result.sizes.join(", ")}; sandbox latency per request: ${result.latencies.join(", ")} ms`,
     "- ours: this repository's program (index.ts) with N project tokens, one CI-variable delivery each",
     "  (acme/web and acme/api in turn). baseline: bench/baseline/, one dynamic resource per token that",
