@@ -95,7 +95,8 @@ export interface BenchOptions {
 function commit(): string {
   try {
     const git = (...args: string[]) => execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8" }).trim();
-    const dirty = git("status", "--porcelain", "--", ".", ":(exclude)bench/results") !== "";
+    const dirty =
+      git("status", "--porcelain", "--", ".", ":(exclude)bench/results", ":(exclude)node_modules") !== "";
     return git("rev-parse", "--short", "HEAD") + (dirty ? " + uncommitted changes" : "");
   } catch {
     return "unknown";
