@@ -4,7 +4,17 @@
  * line for a number). The declarations loader points its errors with it; the review points its
  * findings at a token's field with it. Pure.
  */
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
+import {
+  LineCounter,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from "yaml";
 
 export interface YamlLines {
   /** The parsed document (`errors` says whether it parsed). */
@@ -35,6 +45,21 @@ export function yamlLines(text: string, options: Parameters<typeof parseDocument
     const range = (node as Node | null | undefined)?.range;
     return range ? lineCounter.linePos(range[0]).line : undefined;
   };
+  // Each map's keys, first occurrence kept, built when first asked: a lookup is O(1), so pointing
+  // at every one of thousands of tokens stays linear.
+  const pairs = new WeakMap<YAMLMap, Map<string, Pair>>();
+  const pairsOf = (map: YAMLMap): Map<string, Pair> => {
+    let byKey = pairs.get(map);
+    if (!byKey) {
+      byKey = new Map();
+      for (const pair of map.items) {
+        const name = keyName(pair.key);
+        if (name !== undefined && !byKey.has(name)) byKey.set(name, pair);
+      }
+      pairs.set(map, byKey);
+    }
+    return byKey;
+  };
   return {
     doc,
     position: (offset) => lineCounter.linePos(offset),
@@ -44,7 +69,7 @@ export function yamlLines(text: string, options: Parameters<typeof parseDocument
       let line = lineAt(node) ?? 1;
       for (const p of path) {
         if (isMap(node)) {
-          const pair = node.items.find((x) => keyName(x.key) === String(p));
+          const pair = pairsOf(node).get(String(p));
           if (!pair) return { line, found: false };
           line = lineAt(pair.key) ?? line;
           node = pair.value;

@@ -179,7 +179,7 @@ describe("generated bad inputs", () => {
 });
 
 describe("scale", () => {
-  it("reads 5,000 valid tokens quickly", () => {
+  it("reads 5,000 valid tokens, each at its line", () => {
     const lines = ["defaults: { lifetimeDays: 60, rotateBeforeDays: 14 }", "tokens:"];
     for (let i = 0; i < 5000; i++) {
       lines.push(
@@ -196,13 +196,9 @@ describe("scale", () => {
     }
     const text = `${lines.join("\n")}\n`;
     expect(Buffer.byteLength(text)).toBeLessThan(MAX_DECLARATIONS_BYTES);
-    const started = Date.now();
     const decls = parseDeclarations(text, NOW);
-    const ms = Date.now() - started;
     expect(decls).toHaveLength(5000);
     expect(decls[4999]).toMatchObject({ key: "token-4999", line: 2 + 4999 * 9 + 1 });
-    // About 2 s on a shared 2-core machine; the bound only catches a quadratic slip.
-    expect(ms).toBeLessThan(15_000);
   });
 });
 
