@@ -33,6 +33,14 @@ else
   fi
 fi
 
+# The provider shells (provider-shell/) are installed as a copy, not a link (.npmrc install-links):
+# state refers to them by module path. A copy older than the folder is replaced.
+if ! diff -rq provider-shell node_modules/gitlab-tokens-shell >/dev/null 2>&1; then
+  echo "[setup] provider-shell/ differs from node_modules/gitlab-tokens-shell: reinstalling it" >&2
+  rm -rf node_modules/gitlab-tokens-shell
+  npm install --no-audit --no-fund >&2
+fi
+
 stamp=policies/node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ policies/package-lock.json -nt "$stamp" ]; then
   echo "[setup] installing the policy pack's packages (npm ci in policies/)" >&2

@@ -1,16 +1,16 @@
 /**
  * The access-token dynamic resource: one GitLab project, group or personal access token.
  *
- * Its provider is the shared shell (./shell.ts) over the compiled ./access-token-impl. The credential
+ * Its provider is gitlab-tokens-shell (./shell.ts) over the compiled ./access-token-impl. The credential
  * is read in `configure` (stack config) or from the environment, never from inputs; it never
  * reaches state.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ProviderShell } from "./shell";
+import { ACCESS_TOKEN_PROVIDER } from "./shell";
 import type { TokenKind } from "../gitlab/facts";
 import type { Inputs } from "../model";
 import type { RegisteredTokenProps } from "../props";
-import { DYNAMIC_MODULE, DYNAMIC_RESOURCES, type AccessTokenOutputs, type AccessTokenProps } from "../types";
+import { DYNAMIC_MODULE, DYNAMIC_RESOURCES } from "../types";
 
 /**
  * Inputs of an AccessTokenResource: the props tokenProps registers (see AccessTokenProps for each
@@ -20,13 +20,6 @@ export type AccessTokenInputs = Inputs<
   Omit<RegisteredTokenProps, Defaulted> & Partial<Pick<RegisteredTokenProps, Defaulted>>
 >;
 type Defaulted = "description" | "rotateBeforeDays" | "rotateWhenChanged" | "rotationEpoch";
-
-/**
- * The one provider every resource of this type registers: Pulumi serialises a provider object once
- * per program run (its cache is keyed by the object), so a shared shell is serialised once, not once
- * per resource. It holds nothing per resource: `configure` runs in the provider process.
- */
-const ACCESS_TOKEN_PROVIDER = new ProviderShell<AccessTokenProps, AccessTokenOutputs>("access-token-impl");
 
 /** One GitLab access token. Replacement is create-before-delete; `token` is a secret. */
 export class AccessTokenResource extends pulumi.dynamic.Resource {

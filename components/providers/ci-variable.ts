@@ -1,10 +1,9 @@
 /**
  * The CI/CD-variable dynamic resource: delivers a token value into a project or group variable.
- * Its provider is the shared shell (./shell.ts) over the compiled ./ci-variable-impl.
+ * Its provider is gitlab-tokens-shell (./shell.ts) over the compiled ./ci-variable-impl.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ProviderShell } from "./shell";
-import type { CiVariableProps } from "./ci-variable-impl";
+import { CI_VARIABLE_PROVIDER } from "./shell";
 import { DYNAMIC_MODULE, DYNAMIC_RESOURCES } from "../types";
 
 export interface CiVariableInputs {
@@ -19,13 +18,6 @@ export interface CiVariableInputs {
   environmentScope?: pulumi.Input<string>;
   description?: pulumi.Input<string>;
 }
-
-/**
- * The one provider every resource of this type registers: Pulumi serialises a provider object once
- * per program run (its cache is keyed by the object), so a shared shell is serialised once, not once
- * per resource. It holds nothing per resource: `configure` runs in the provider process.
- */
-const CI_VARIABLE_PROVIDER = new ProviderShell<CiVariableProps, CiVariableProps>("ci-variable-impl");
 
 /** A GitLab CI/CD variable holding a token value (a secret in state, masked and hidden in GitLab). */
 export class CiVariableResource extends pulumi.dynamic.Resource {

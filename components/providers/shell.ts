@@ -1,17 +1,18 @@
 /**
- * The provider shell: what Pulumi serialises into every dynamic resource's state (`__provider`). It
- * captures nothing but the name of its implementation module and the loader, reads the credential
- * in `configure` (stack config), never from inputs, and loads the compiled implementation with
- * `require` inside each method — so state carries a few KB of shell per resource, and a change to
- * the implementation never touches state. One shell serves every dynamic resource.
+ * The provider shell: what Pulumi stores in every dynamic resource's state (`__provider`). The shell
+ * itself is the plain-JS package provider-shell/ (gitlab-tokens-shell), installed into node_modules,
+ * so state holds only `require("gitlab-tokens-shell/access-token.js")`; it reads the credential in
+ * `configure` (stack config), never from inputs, and calls the compiled implementation's `entry`.
  *
  * The implementation's `entry` is a contract with OLD state: refresh and destroy run the shell a
- * resource was last written with (docs/architecture.md, "The persisted interface"). This shell calls
- * `check`, `diff`, `create`, `read`, `remove` as the older shells did, and `updateWith` — added beside
- * the two older, differently shaped `update`s, which stay for the old shells.
+ * resource was last written with (docs/architecture.md, "The persisted interface"). Older shells
+ * (serialised code, before gitlab-tokens-shell) call `check`, `diff`, `create`, `read`, `update`
+ * and `remove`; gitlab-tokens-shell calls `updateWith` instead of the two differently shaped
+ * `update`s.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { providerModule } from "./loader";
+import accessTokenShell from "gitlab-tokens-shell/access-token.js";
+import ciVariableShell from "gitlab-tokens-shell/ci-variable.js";
 import type { ProviderConfig } from "./runtime-env";
 
 /** What an implementation module exports as `entry` for the shell; Props are its inputs, Outs its state. */
@@ -31,43 +32,10 @@ export interface ShellEntry<Props, Outs> {
 /** The compiled implementation modules (`dist/components/providers/<name>.js`); never rename one. */
 export type Implementation = "access-token-impl" | "ci-variable-impl";
 
-export class ProviderShell<Props, Outs> implements pulumi.dynamic.ResourceProvider {
-  private config: ProviderConfig = {};
-
-  constructor(private readonly implementation: Implementation) {}
-
-  private entry(): ShellEntry<Props, Outs> {
-    return (providerModule(this.implementation) as { entry: ShellEntry<Props, Outs> }).entry;
-  }
-
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.config = {
-      baseUrl: req.config.get("gitlab-tokens:baseUrl"),
-      token: req.config.get("gitlab-tokens:token"),
-    };
-  }
-
-  async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
-    return this.entry().check(olds, news);
-  }
-
-  async diff(_id: string, olds: Outs, news: Props): Promise<pulumi.dynamic.DiffResult> {
-    return this.entry().diff(olds, news);
-  }
-
-  async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
-    return this.entry().create(this.config, inputs);
-  }
-
-  async read(id: string, props: Outs): Promise<pulumi.dynamic.ReadResult> {
-    return this.entry().read(this.config, id, props);
-  }
-
-  async update(_id: string, olds: Outs, news: Props): Promise<pulumi.dynamic.UpdateResult> {
-    return this.entry().updateWith(this.config, olds, news);
-  }
-
-  async delete(_id: string, props: Outs): Promise<void> {
-    return this.entry().remove(this.config, props);
-  }
-}
+/**
+ * The providers the dynamic resources register: the modules of the gitlab-tokens-shell package
+ * (provider-shell/), installed in node_modules, so Pulumi serialises each as a `require` of its
+ * module path (~260 bytes) rather than its code. One object per resource type.
+ */
+export const ACCESS_TOKEN_PROVIDER = accessTokenShell;
+export const CI_VARIABLE_PROVIDER = ciVariableShell;

@@ -103,15 +103,23 @@ describe("ProjectAccessToken", () => {
     });
   });
 
-  it("keeps the provider serialised into state small and free of libraries", async () => {
-    new ProjectAccessToken("small", { project: 7, scopes: ["read_api"] });
+  it("stores each provider in state as a require of its gitlab-tokens-shell module, a few hundred bytes", async () => {
+    new ProjectAccessToken("small", {
+      project: 7,
+      scopes: ["read_api"],
+      deliverTo: [{ project: 7, variable: "SMALL" }],
+    });
     await settle();
-    const provider = registered.find((r) => r.type === ACCESS_TOKEN)!.inputs.__provider as string;
-    expect(typeof provider).toBe("string");
-    expect(provider.length).toBeLessThan(8_000);
-    expect(provider).not.toMatch(/gitbeaker|GitLabClient|PRIVATE-TOKEN/);
-    expect(provider).toContain(`__provider.implementation = "access-token-impl"`);
-    expect(provider).toContain("providerModule");
+    const providerOf = (type: string) => registered.find((r) => r.type === type)!.inputs.__provider as string;
+    for (const [type, module] of [
+      [ACCESS_TOKEN, "gitlab-tokens-shell/access-token.js"],
+      [CI_VARIABLE, "gitlab-tokens-shell/ci-variable.js"],
+    ] as const) {
+      const provider = providerOf(type);
+      expect(provider).toContain(`require("${module}")`);
+      expect(provider.length).toBeLessThan(400);
+      expect(provider).not.toMatch(/gitbeaker|GitLabClient|PRIVATE-TOKEN|function \/\*check/);
+    }
   });
 
   it.each([

@@ -1,0 +1,3 @@
+/** The CI/CD-variable resources' provider (see ./shell.js). State refers to this path: never move it. */
+"use strict";
+module.exports = require("./shell").providerShell("ci-variable-impl");
