@@ -29,9 +29,6 @@ export interface ShellEntry<Props, Outs> {
   remove(config: ProviderConfig, props: Outs): Promise<void>;
 }
 
-/** The compiled implementation modules (`dist/components/providers/<name>.js`); never rename one. */
-export type Implementation = "access-token-impl" | "ci-variable-impl";
-
 /**
  * The providers the dynamic resources register: the modules of the gitlab-tokens-shell package
  * (provider-shell/), installed in node_modules, so Pulumi serialises each as a `require` of its
