@@ -105,20 +105,13 @@ export type AccessTokenComponentArgs = CommonTokenArgs &
  * `acme%5Fweb`), which the kept form never contains: two targets never share a name.
  */
 export function deliveryName(name: string, scope: string, where: string, variable: string): string {
-  const encoded = /^[A-Za-z0-9./-]*$/.test(where)
-    ? where.replace(/\//g, "_")
-    : Array.from(where)
-        .map((c) =>
-          /^[A-Za-z0-9.-]$/.test(c)
-            ? c
-            : c === "/"
-              ? "_"
-              : Array.from(
-                  Buffer.from(c, "utf8"),
-                  (b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`,
-                ).join(""),
-        )
-        .join("");
+  // encodeURIComponent leaves `_!~*'()` as they are: those are escaped too (`_` was a `/`).
+  const encoded = where
+    .split("/")
+    .map((part) =>
+      encodeURIComponent(part).replace(/[_!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
+    .join("_");
   return `${name}-${scope}-${encoded}-${variable}`;
 }
 
