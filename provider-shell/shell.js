@@ -6,32 +6,84 @@
  * instead of the shell's code (~5 KB, stored twice per resource).
  *
  * The shell reads the credential in `configure` (stack config), never from inputs, and loads the
- * compiled implementation (`dist/components/providers/<name>.js` of the program folder or of an
- * installed gitlab-tokens) in each method, calling its `entry`: a contract with old state
- * (docs/architecture.md, "The persisted interface"). Plain CommonJS, no dependencies, no build:
- * it must exist right after `npm ci`. Edited here, it takes effect after `npm install`.
+ * implementation (`components/providers/<name>` of the program folder or of an installed
+ * gitlab-tokens) once per provider process, calling its `entry`: a contract with old state
+ * (docs/architecture.md, "The persisted interface"). No build step: when `dist/` is the
+ * compilation of the TypeScript beside it (./build-stamp.js), the compiled module is loaded;
+ * when it is missing or stale (a `git pull` without `npm run build`), the TypeScript itself, through
+ * ts-node without type checking — never old code. Plain CommonJS, no dependencies of its own: it
+ * must work right after `npm ci`. Edited here, it takes effect after `npm install`.
  */
 "use strict";
 const path = require("node:path");
 const fs = require("node:fs");
+const { sourceHash, recordedHash, STAMP } = require("./build-stamp");
 
-/** The `entry` of a compiled implementation module, found where the program runs. */
-function entryOf(name) {
-  const bases = [];
+/** The folder of the program's gitlab-tokens: an installed package, else the program folder. */
+function projectRoot() {
   try {
-    const pkg = require.resolve("gitlab-tokens/package.json", { paths: [process.cwd()] });
-    bases.push(path.join(path.dirname(pkg), "dist"));
+    return path.dirname(require.resolve("gitlab-tokens/package.json", { paths: [process.cwd()] }));
   } catch {
-    // Not installed as a package: the program folder is this repository.
+    return process.cwd();
   }
-  bases.push(path.resolve("dist"));
-  for (const base of bases) {
-    const file = path.join(base, "components", "providers", `${name}.js`);
-    if (fs.existsSync(file)) return require(file).entry;
+}
+
+let tsNodeRegistered = false;
+
+/** Registers ts-node (transpile only: type checking is `npm run typecheck`'s job) once per process. */
+function registerTypeScript(root, why) {
+  if (tsNodeRegistered) return;
+  let tsNode;
+  try {
+    tsNode = require(require.resolve("ts-node", { paths: [root, __dirname] }));
+  } catch {
+    throw new Error(
+      `gitlab-tokens: ${why} under ${root}, and ts-node is not installed to load the TypeScript: run \`npm run build\``,
+    );
   }
-  throw new Error(
-    `gitlab-tokens: the compiled provider (${name}.js) is missing under ${process.cwd()}; run \`npm run build\` first`,
-  );
+  const project = path.join(root, "tsconfig.build.json");
+  tsNode.register({
+    transpileOnly: true,
+    ...(fs.existsSync(project)
+      ? { project }
+      : {
+          skipProject: true,
+          compilerOptions: { module: "commonjs", target: "ES2022", esModuleInterop: true },
+        }),
+  });
+  tsNodeRegistered = true;
+}
+
+/** Where the implementation `name` comes from, decided once per provider process. */
+function load(name) {
+  const root = projectRoot();
+  const compiled = path.join(root, "dist", "components", "providers", `${name}.js`);
+  const current = sourceHash(root);
+  if (current === undefined) {
+    // An installed package ships dist/ without components/: what it ships is what runs.
+    if (fs.existsSync(compiled)) return require(compiled).entry;
+    throw new Error(
+      `gitlab-tokens: the compiled provider (${name}.js) is missing under ${root}; reinstall the package`,
+    );
+  }
+  if (fs.existsSync(compiled) && recordedHash(root) === current) return require(compiled).entry;
+  const why = fs.existsSync(compiled)
+    ? `dist/ is older than components/ (${STAMP} does not match)`
+    : "dist/ is missing";
+  registerTypeScript(root, why);
+  return require(path.join(root, "components", "providers", `${name}.ts`)).entry;
+}
+
+const entries = new Map();
+
+/** The `entry` of the implementation module `name`. */
+function entryOf(name) {
+  let entry = entries.get(name);
+  if (!entry) {
+    entry = load(name);
+    entries.set(name, entry);
+  }
+  return entry;
 }
 
 /** A provider for the implementation module `name` (`access-token-impl`, `ci-variable-impl`). */

@@ -2,7 +2,8 @@
 # Idempotent preparation shared by `npm test`, `npm run demo` and `.ci/run`:
 #   1. the policy pack's own packages (policies/node_modules), installed from its lockfile;
 #   2. the Pulumi engine (scripts/bootstrap-engine.sh: built once, then cached outside the repo);
-#   3. the TypeScript build (dist/), which dynamic providers load at run time.
+#   3. the TypeScript build (dist/, stamped with the hash of its sources): the dynamic providers load
+#      it when it is current, else the TypeScript itself (provider-shell/shell.js) — slower to start.
 # Each step is skipped when already up to date, so a second run takes seconds.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -49,5 +50,5 @@ fi
 
 bash scripts/bootstrap-engine.sh >/dev/null
 
-echo "[setup] compiling TypeScript (tsc -p tsconfig.build.json)" >&2
-npx tsc -p tsconfig.build.json
+echo "[setup] compiling TypeScript (npm run build)" >&2
+npm run -s build
