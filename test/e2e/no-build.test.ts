@@ -13,7 +13,14 @@ import { ACCESS_TOKEN, ok } from "./helpers";
 
 jest.setTimeout(600_000);
 
-const PROGRAM = ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "tsconfig.build.json", "components"];
+const PROGRAM = [
+  "index.ts",
+  "Pulumi.yaml",
+  "package.json",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "components",
+];
 
 const ONE_TOKEN = `
 tokens:
@@ -59,7 +66,8 @@ beforeAll(async () => {
   sandbox = await startSandbox({ freezeClock: true });
   ws = PulumiWorkspace.create({ stack: "no-build" });
   checkout = ws.projectDir;
-  for (const name of PROGRAM) fs.cpSync(path.join(REPO_ROOT, name), path.join(checkout, name), { recursive: true });
+  for (const name of PROGRAM)
+    fs.cpSync(path.join(REPO_ROOT, name), path.join(checkout, name), { recursive: true });
   fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(checkout, "node_modules"), "dir");
   declare(ONE_TOKEN);
   ok(await ws.stackInit());
