@@ -42,11 +42,7 @@ if ! diff -rq provider-shell node_modules/gitlab-tokens-shell >/dev/null 2>&1; t
   npm install --no-audit --no-fund >&2
 fi
 
-stamp=policies/node_modules/.package-lock.json
-if [ ! -f "$stamp" ] || [ policies/package-lock.json -nt "$stamp" ]; then
-  echo "[setup] installing the policy pack's packages (npm ci in policies/)" >&2
-  (cd policies && npm ci --no-audit --no-fund >&2)
-fi
+bash scripts/install-policy-pack.sh # also the root postinstall
 
 bash scripts/bootstrap-engine.sh >/dev/null
 
