@@ -56,6 +56,8 @@ export interface StateFigures {
   providerBytesPerResource: number;
   /** Bytes of the whole stack export. */
   totalBytes: number;
+  /** Per resource type (component, token, variable...): resources per token and bytes per resource. */
+  byType: Record<string, { perToken: number; bytesPerResource: number }>;
 }
 
 export interface RunResult {
@@ -213,7 +215,10 @@ async function setUpBaseline(
   const dir = path.join(__dirname, "baseline");
   ws.writeProject(
     Object.fromEntries(
-      ["Pulumi.yaml", "package.json", "index.ts"].map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]),
+      ["Pulumi.yaml", "package.json", "index.ts", "tsconfig.json"].map((f) => [
+        f,
+        fs.readFileSync(path.join(dir, f), "utf8"),
+      ]),
     ),
   );
   const ids = PROJECTS.map((p) => {
@@ -263,6 +268,7 @@ export function stateFigures(exportText: string, n: number): StateFigures {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const isStack = (r: StateResource) => r.type === "pulumi:pulumi:Stack";
   const groups = new Map<string, number>();
+  const types = new Map<string, { count: number; bytes: number }>();
   let members = 0;
   for (const r of resources) {
     if (isStack(r) || r.type.startsWith("pulumi:providers:")) continue;
@@ -272,7 +278,10 @@ export function stateFigures(exportText: string, n: number): StateFigures {
       if (!parent || isStack(parent)) break;
       top = parent;
     }
-    groups.set(top.urn, (groups.get(top.urn) ?? 0) + Buffer.byteLength(JSON.stringify(r)));
+    const bytes = Buffer.byteLength(JSON.stringify(r));
+    groups.set(top.urn, (groups.get(top.urn) ?? 0) + bytes);
+    const type = types.get(r.type) ?? { count: 0, bytes: 0 };
+    types.set(r.type, { count: type.count + 1, bytes: type.bytes + bytes });
     members += 1;
   }
   const shells = resources.filter((r) => typeof r.inputs?.__provider === "string");
@@ -286,5 +295,11 @@ export function stateFigures(exportText: string, n: number): StateFigures {
     resourcesPerToken: Number((members / n).toFixed(2)),
     providerBytesPerResource: Math.round(shellBytes.reduce((a, b) => a + b, 0) / Math.max(1, shells.length)),
     totalBytes: Buffer.byteLength(exportText),
+    byType: Object.fromEntries(
+      [...types].map(([type, t]) => [
+        type,
+        { perToken: Number((t.count / n).toFixed(2)), bytesPerResource: Math.round(t.bytes / t.count) },
+      ]),
+    ),
   };
 }

@@ -104,6 +104,7 @@ const LINKED = [
   "index.ts",
   "package.json",
   "tsconfig.json",
+  "tsconfig.pulumi.json",
   "commands",
   "components",
   "dist",

@@ -19,6 +19,7 @@ const PROGRAM = [
   "package.json",
   "tsconfig.json",
   "tsconfig.build.json",
+  "tsconfig.pulumi.json",
   "components",
 ];
 
