@@ -137,6 +137,23 @@ export function renderMarkdown(result: BenchResult): string {
     "",
   );
 
+  out.push("### State per resource kind", "");
+  const kindRows: string[][] = [];
+  for (const program of ["ours", "baseline"] as const) {
+    const latency = result.latencies[0] ?? 0;
+    const n = Math.max(...result.sizes);
+    const state = find(result, program, n, latency).state;
+    for (const [type, t] of Object.entries(state.byType)) {
+      kindRows.push([program, String(n), `\`${type}\``, String(t.perToken), String(t.bytesPerResource)]);
+    }
+  }
+  out.push(
+    ...table(["program", "N", "resource type", "per token", "bytes per resource"], kindRows, 3),
+    "",
+    "Bytes per resource: its `pulumi stack export` JSON (inputs, outputs, dependencies, metadata).",
+    "",
+  );
+
   out.push("## Linear growth in N", "");
   if (result.sizes.length < 2) {
     out.push(
