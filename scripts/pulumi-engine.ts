@@ -1,7 +1,8 @@
 /**
- * Drives the real `pulumi` CLI in an isolated workspace: a temp folder with its own file state
- * backend, PULUMI_HOME, passphrase and no network side effects (no update checks, no plugin
- * downloads). Used by the end-to-end tests, the demo and the benchmark.
+ * Drives the real `pulumi` CLI in an isolated workspace: a temp folder with its own state backend
+ * (a file backend inside the folder by default, or any backend URL given, such as a PostgreSQL
+ * database: scripts/postgres.ts), PULUMI_HOME, passphrase and no network side effects (no update
+ * checks, no plugin downloads). Used by the end-to-end tests, the demo and the benchmark.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -10,6 +11,7 @@ import * as path from "node:path";
 
 export { REPO_ROOT, ensureEngine } from "../commands/shared/engine";
 import { REPO_ROOT, ensureEngine } from "../commands/shared/engine";
+import { readPostgresBackend } from "./postgres";
 
 export interface RunResult {
   code: number;
@@ -30,27 +32,43 @@ export interface WorkspaceOptions {
   tmpRoot?: string;
   /** A fixed workspace folder that survives between runs (the demo). Default - a new temp folder. */
   root?: string;
+  /**
+   * The state backend (PULUMI_BACKEND_URL), for example a PostgreSQL database
+   * (`postgres://user:password@host:port/db?sslmode=disable`). It may hold a password: it is passed
+   * in the environment only. Default - `file://<root>/state`.
+   */
+  backendUrl?: string;
 }
 
-/** An isolated Pulumi workspace: file backend, PULUMI_HOME and stack config all inside `root`. */
+/** An isolated Pulumi workspace: backend (by default), PULUMI_HOME and stack config inside `root`. */
 export class PulumiWorkspace {
   readonly root: string;
   readonly projectDir: string;
+  /** The file backend's folder; it exists only when the workspace uses the file backend. */
   readonly stateDir: string;
+  /** PULUMI_BACKEND_URL for every command. */
+  readonly backendUrl: string;
   readonly homeDir: string;
   readonly stack: string;
   readonly configFile: string;
   readonly passphrase = "gitlab-tokens-test-passphrase";
   env: Record<string, string>;
 
-  private constructor(root: string, projectDir: string, stack: string, env: Record<string, string>) {
+  private constructor(
+    root: string,
+    projectDir: string,
+    stack: string,
+    env: Record<string, string>,
+    backendUrl: string | undefined,
+  ) {
     this.root = root;
     this.projectDir = projectDir;
     this.stack = stack;
     this.stateDir = path.join(root, "state");
+    this.backendUrl = backendUrl ?? `file://${this.stateDir}`;
     this.homeDir = path.join(root, "pulumi-home");
     this.configFile = path.join(root, `Pulumi.${stack}.yaml`);
-    fs.mkdirSync(this.stateDir, { recursive: true });
+    if (this.backend() === "file") fs.mkdirSync(this.stateDir, { recursive: true });
     fs.mkdirSync(this.homeDir, { recursive: true });
     this.env = env;
   }
@@ -60,7 +78,22 @@ export class PulumiWorkspace {
     fs.mkdirSync(root, { recursive: true });
     const projectDir = opts.projectDir ?? path.join(root, "project");
     fs.mkdirSync(projectDir, { recursive: true });
-    return new PulumiWorkspace(root, projectDir, opts.stack ?? "dev", opts.env ?? {});
+    return new PulumiWorkspace(root, projectDir, opts.stack ?? "dev", opts.env ?? {}, opts.backendUrl);
+  }
+
+  /** The kind of state backend: `file`, `postgres`, or the URL's scheme (`s3`, `gs`, `azblob`, …). */
+  backend(): string {
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(this.backendUrl)?.[1]?.toLowerCase() ?? "";
+    return scheme === "postgresql" ? "postgres" : scheme;
+  }
+
+  /** The password in the backend URL, if any: what must never appear in any output. */
+  backendPassword(): string | undefined {
+    try {
+      return decodeURIComponent(new URL(this.backendUrl).password) || undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Writes files (relative to the project folder) and links the repo's node_modules into it. */
@@ -85,7 +118,7 @@ export class PulumiWorkspace {
       // scripts), for anything that looks up a bare `node` (an upstream language host on PATH).
       PATH: [bin, path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter),
       PULUMI_HOME: this.homeDir,
-      PULUMI_BACKEND_URL: `file://${this.stateDir}`,
+      PULUMI_BACKEND_URL: this.backendUrl,
       PULUMI_CONFIG_PASSPHRASE: this.passphrase,
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -237,18 +270,52 @@ export class PulumiWorkspace {
     return d.deployment.resources ?? [];
   }
 
-  /** Every file under the state folder, concatenated: what an attacker with the backend would see. */
+  /**
+   * Every object the backend stores, concatenated: what an attacker with the backend would see (the
+   * file backend's files; the PostgreSQL backend's rows, decoded). Other backends: an error.
+   */
   readStateFiles(): string {
-    const parts: string[] = [];
-    const walk = (dir: string) => {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) walk(p);
-        else parts.push(fs.readFileSync(p, "utf8"));
+    return this.backendObjects()
+      .map((o) => o.text)
+      .join("\n");
+  }
+
+  /**
+   * The backend's objects by key, the path below the backend's root (`.pulumi/stacks/…`,
+   * `.pulumi/locks/<org>/<project>/<stack>/<id>.json`, …), in key order; `prefix` keeps the keys
+   * that start with it. File and PostgreSQL backends only.
+   */
+  backendObjects(prefix = ""): { key: string; text: string }[] {
+    switch (this.backend()) {
+      case "file": {
+        const found: { key: string; text: string }[] = [];
+        const walk = (dir: string) => {
+          for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+            const p = path.join(dir, e.name);
+            if (e.isDirectory()) walk(p);
+            else {
+              const key = path.relative(this.stateDir, p).split(path.sep).join("/");
+              if (key.startsWith(prefix)) found.push({ key, text: fs.readFileSync(p, "utf8") });
+            }
+          }
+        };
+        walk(this.stateDir);
+        return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       }
-    };
-    walk(this.stateDir);
-    return parts.join("\n");
+      case "postgres":
+        return readPostgresBackend(this.backendUrl, prefix);
+      default:
+        throw new Error(
+          `this workspace's ${this.backend()} backend cannot be read directly (file and postgres backends can)`,
+        );
+    }
+  }
+
+  /** The keys of the locks held on this workspace's stack right now (`pulumi up` holds one). */
+  stackLocks(): string[] {
+    return this.backendObjects(".pulumi/locks/")
+      .map((o) => o.key)
+      .filter((k) => k.split("/").at(-2) === this.stack && k.endsWith(".json"));
   }
 
   /** Outputs of the current stack, secrets shown in plaintext (`--show-secrets`). */
