@@ -1,11 +1,76 @@
 /**
  * Shared set-up for the end-to-end tests: the real `pulumi` CLI running this repository's program
- * (index.ts) against the sandbox, with a file backend and stack config in a temp folder.
+ * (index.ts) against the sandbox, with stack config in a temp folder and state in a file backend
+ * there — or, with `backend: "postgres"` (or GITLAB_TOKENS_TEST_BACKEND=postgres), in a database
+ * of its own on a PostgreSQL server the harness starts (scripts/postgres.ts; one server per test
+ * file, stopped when its last user closes).
  */
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PulumiWorkspace, REPO_ROOT, type RunResult, type StateResource } from "../../scripts/pulumi-engine";
+import { startPostgres, type PostgresServer } from "../../scripts/postgres";
 import { startSandbox, type Sandbox, type SandboxOptions } from "../../sandbox";
+
+/** Where the end-to-end tests keep state: a file backend in the workspace, or PostgreSQL. */
+export type TestBackend = "file" | "postgres";
+
+/** The backend by default: $GITLAB_TOKENS_TEST_BACKEND (`file` or `postgres`), else `file`. */
+export function defaultTestBackend(): TestBackend {
+  const v = process.env.GITLAB_TOKENS_TEST_BACKEND || "file";
+  if (v !== "file" && v !== "postgres") {
+    throw new Error(`GITLAB_TOKENS_TEST_BACKEND is "${v}"; use "file" or "postgres"`);
+  }
+  return v;
+}
+
+let shared: { server: Promise<PostgresServer>; users: number } | undefined;
+
+/**
+ * The PostgreSQL server of this test file (jest loads this module once per file, in that file's
+ * worker), started on first use; every user calls `releasePostgres` when done.
+ */
+export function acquirePostgres(): Promise<PostgresServer> {
+  if (!shared) {
+    const server = startPostgres();
+    shared = { server, users: 0 };
+    // A server that failed to start is not kept for the next user.
+    server.catch(() => (shared = undefined));
+  }
+  shared.users++;
+  return shared.server;
+}
+
+/** Ends one use of the file's PostgreSQL server; the last one stops it. */
+export async function releasePostgres(): Promise<void> {
+  if (!shared || --shared.users > 0) return;
+  const { server } = shared;
+  shared = undefined;
+  await (await server).stop();
+}
+
+/**
+ * A workspace for `stack` on `backend`: PostgreSQL gives it a database of its own, so workspaces
+ * (and their stacks, locks and tables) can never collide. `release` ends its use of the server.
+ */
+export async function testWorkspace(
+  stack: string,
+  backend: TestBackend = defaultTestBackend(),
+): Promise<{ ws: PulumiWorkspace; postgres?: PostgresServer; release(): Promise<void> }> {
+  if (backend === "file") {
+    return { ws: PulumiWorkspace.create({ projectDir: REPO_ROOT, stack }), release: async () => {} };
+  }
+  const postgres = await acquirePostgres();
+  try {
+    const db = `ws_${stack.replace(/[^a-z0-9]+/gi, "_").toLowerCase()}_${crypto.randomBytes(4).toString("hex")}`;
+    const backendUrl = postgres.createDatabase(db.slice(0, 63));
+    const ws = PulumiWorkspace.create({ projectDir: REPO_ROOT, stack, backendUrl });
+    return { ws, postgres, release: releasePostgres };
+  } catch (e) {
+    await releasePostgres();
+    throw e;
+  }
+}
 
 export const ACCESS_TOKEN = "pulumi-nodejs:dynamic/gitlab-tokens:AccessToken";
 export const CI_VARIABLE = "pulumi-nodejs:dynamic/gitlab-tokens:CiVariable";
@@ -13,6 +78,8 @@ export const CI_VARIABLE = "pulumi-nodejs:dynamic/gitlab-tokens:CiVariable";
 export interface E2E {
   sandbox: Sandbox;
   ws: PulumiWorkspace;
+  /** The PostgreSQL server holding the state, when the backend is PostgreSQL. */
+  postgres?: PostgresServer;
   declarations: string;
   /** Every stdout/stderr the CLI printed, for the secret search. */
   transcript: string[];
@@ -25,14 +92,27 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-export async function startE2E(name: string, yaml: string, sandboxOpts: SandboxOptions = {}): Promise<E2E> {
-  const sandbox = await startSandbox({ freezeClock: true, ...sandboxOpts });
-  const ws = PulumiWorkspace.create({ projectDir: REPO_ROOT, stack: `e2e-${name}` });
+export async function startE2E(
+  name: string,
+  yaml: string,
+  sandboxOpts: SandboxOptions = {},
+  opts: { backend?: TestBackend } = {},
+): Promise<E2E> {
+  const { ws, postgres, release } = await testWorkspace(`e2e-${name}`, opts.backend);
+  let sandbox: Sandbox;
+  try {
+    sandbox = await startSandbox({ freezeClock: true, ...sandboxOpts });
+  } catch (e) {
+    ws.remove();
+    await release();
+    throw e;
+  }
   const declarations = path.join(ws.root, "tokens.yaml");
   const transcript: string[] = [];
   const e2e: E2E = {
     sandbox,
     ws,
+    postgres,
     declarations,
     transcript,
     async run(step) {
@@ -48,13 +128,19 @@ export async function startE2E(name: string, yaml: string, sandboxOpts: SandboxO
     async close() {
       await sandbox.stop();
       ws.remove();
+      await release();
     },
   };
-  e2e.writeDeclarations(yaml);
-  await ws.stackInit();
-  await ws.setConfig("gitlab-tokens:declarations", declarations);
-  await ws.setConfig("gitlab-tokens:baseUrl", sandbox.url);
-  await ws.setConfig("gitlab-tokens:token", sandbox.adminToken, { secret: true });
+  try {
+    e2e.writeDeclarations(yaml);
+    await ws.stackInit();
+    await ws.setConfig("gitlab-tokens:declarations", declarations);
+    await ws.setConfig("gitlab-tokens:baseUrl", sandbox.url);
+    await ws.setConfig("gitlab-tokens:token", sandbox.adminToken, { secret: true });
+  } catch (e) {
+    await e2e.close();
+    throw e;
+  }
   return e2e;
 }
 
