@@ -154,6 +154,8 @@ export interface PostgresServer {
   createDatabase(name: string): string;
   /** The backend role's password: what must never appear in any output. */
   readonly password: string;
+  /** Runs SQL as the superuser in `database` (roles, grants); returns psql's output. */
+  admin(database: string, sql: string): string;
   /** Stops the server (fast shutdown) and removes its data folder. */
   stop(): Promise<void>;
 }
@@ -234,6 +236,11 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
           throw new Error(`unexpected database name ${JSON.stringify(name)}`);
         psqlSync(base, `CREATE DATABASE ${name} OWNER ${BACKEND_ROLE};`);
         return `postgres://${BACKEND_ROLE}:${password}@127.0.0.1:${port}/${name}?sslmode=disable`;
+      },
+      admin(database: string, sql: string): string {
+        const u = new URL(base);
+        u.pathname = `/${database}`;
+        return psqlSync(u.toString(), sql);
       },
       async stop(): Promise<void> {
         await stopServer(server);

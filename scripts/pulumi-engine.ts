@@ -83,8 +83,7 @@ export class PulumiWorkspace {
 
   /** The kind of state backend: `file`, `postgres`, or the URL's scheme (`s3`, `gs`, `azblob`, …). */
   backend(): string {
-    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(this.backendUrl)?.[1]?.toLowerCase() ?? "";
-    return scheme === "postgresql" ? "postgres" : scheme;
+    return /^([a-z][a-z0-9+.-]*):\/\//i.exec(this.backendUrl)?.[1]?.toLowerCase() ?? "";
   }
 
   /** The password in the backend URL, if any: what must never appear in any output. */

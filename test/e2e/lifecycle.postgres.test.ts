@@ -7,10 +7,15 @@
  */
 import { spawn } from "node:child_process";
 import * as crypto from "node:crypto";
-import { REPO_ROOT, type PulumiWorkspace, type RunResult } from "../../scripts/pulumi-engine";
+import {
+  REPO_ROOT,
+  type PulumiWorkspace,
+  type RunResult,
+  type StackDeployment,
+} from "../../scripts/pulumi-engine";
 import { POSTGRES_STATE_TABLE, psqlSync, type PostgresServer } from "../../scripts/postgres";
 import { describeLifecycle } from "../helpers/lifecycle-suite";
-import { acquirePostgres, ok, releasePostgres, startE2E, type E2E } from "./helpers";
+import { ACCESS_TOKEN, acquirePostgres, ok, releasePostgres, startE2E, type E2E } from "./helpers";
 
 jest.setTimeout(600_000);
 
@@ -186,6 +191,31 @@ describe("one stack shared on PostgreSQL", () => {
     expect(again.stdout).toMatch(/unchanged/);
     expect(again.stdout).not.toMatch(/created|updated|replaced|deleted/);
     expect(e2e.sandbox.counters().total).toBe(0);
+  });
+
+  it("a read-only role (PGUSER/PGPASSWORD beside a URL without credentials, as a merge-request job) exports the state; its pulumi up is refused", async () => {
+    const db = new URL(e2e.ws.backendUrl).pathname.slice(1);
+    const readerPassword = crypto.randomBytes(18).toString("hex");
+    server.admin(
+      db,
+      `CREATE ROLE state_reader LOGIN PASSWORD '${readerPassword}'; GRANT SELECT ON ${POSTGRES_STATE_TABLE} TO state_reader;`,
+    );
+    const env = {
+      PULUMI_BACKEND_URL: `postgres://127.0.0.1:${server.port}/${db}?sslmode=disable`,
+      PGUSER: "state_reader",
+      PGPASSWORD: readerPassword,
+    };
+    const exported = await e2e.run(() => e2e.ws.run(["stack", "export", "--stack", e2e.ws.stack], { env }));
+    ok(exported);
+    const resources = (JSON.parse(exported.stdout) as StackDeployment).deployment.resources ?? [];
+    expect(resources.filter((r) => r.type === ACCESS_TOKEN)).toHaveLength(2);
+
+    const before = e2e.ws.backendObjects();
+    const up = await e2e.run(() => e2e.ws.run(upArgs(e2e.ws), { env: { ...env, ...e2e.clockEnv() } }));
+    expect(up.code).not.toBe(0);
+    expect(`${up.stdout}\n${up.stderr}`).toMatch(/permission denied for table pulumi_state/);
+    expect(e2e.ws.backendObjects()).toEqual(before);
+    for (const text of [exported.stderr, up.stdout, up.stderr]) expect(text).not.toContain(readerPassword);
   });
 
   it("destroy on PostgreSQL revokes the tokens; the password never appeared in any output", async () => {
