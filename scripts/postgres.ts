@@ -264,6 +264,7 @@ function serve(
   data: string,
   port: number,
   asRoot: boolean,
+  cwd: string,
 ): Promise<ChildProcessWithoutNullStreams> {
   const script = [
     "exec 3<&0",
