@@ -3,9 +3,10 @@
  * backend (`pulumi login postgres://user:password@host:port/database?sslmode=disable`, in
  * github.com/pulumi/pulumi/pkg/v3/backend/diy/postgres). That backend keeps what the file backend
  * keeps as files as rows of one table (`pulumi_state` unless the URL says `table=…`): `key TEXT
- * PRIMARY KEY` (the file's path, `.pulumi/stacks/<org>/<project>/<stack>.json`, the lock
- * `.pulumi/locks/<org>/<project>/<stack>/<uuid>.json`, …), `data JSON` (`{"data": "<base64 of the
- * file>"}`) and `updated_at`; it creates the table on first use.
+ * PRIMARY KEY` (the file's path under the URL's path, which is also the database's name:
+ * `<database>/.pulumi/stacks/<project>/<stack>.json`, the lock
+ * `<database>/.pulumi/locks/<org>/<project>/<stack>/<uuid>.json`, …), `data JSON` (`{"data":
+ * "<base64 of the file>"}`) and `updated_at`; it creates the table on first use.
  *
  * The server runs from the Debian `postgresql` package's binaries (scripts/postgres-install.sh
  * installs them), in a temp data folder, on a free port of 127.0.0.1 only (no Unix socket), with
@@ -116,8 +117,10 @@ export function psqlSync(url: string, sql: string): string {
 
 /**
  * The objects the Pulumi CLI's PostgreSQL backend at `url` stores (what an attacker with the
- * database would see), decoded, in key order; `prefix` keeps the keys that start with it. Empty
- * until the CLI first used the database (it creates the table then).
+ * database would see), decoded, in key order; `prefix` keeps the keys that start with it. Keys are
+ * given from the backend's root: the CLI stores them under the URL's path (the database name, as
+ * with a bucket's folder: `<database>/.pulumi/stacks/…`), which is left out here. Empty until the
+ * CLI first used the database (it creates the table then).
  */
 export function readPostgresBackend(url: string, prefix = ""): { key: string; text: string }[] {
   const { table } = connection(url);
@@ -125,7 +128,9 @@ export function readPostgresBackend(url: string, prefix = ""): { key: string; te
     throw new Error(`unexpected table name ${JSON.stringify(table)}`);
   const exists = psqlSync(url, `SELECT to_regclass('${table}') IS NOT NULL;`).trim();
   if (exists !== "t") return [];
-  const literal = prefix.replace(/\\/g, "\\\\").replace(/[%_]/g, "\\$&").replace(/'/g, "''");
+  const root = decodeURIComponent(new URL(url).pathname).replace(/^\/+/, "");
+  const under = root === "" ? "" : root.endsWith("/") ? root : `${root}/`;
+  const literal = (under + prefix).replace(/\\/g, "\\\\").replace(/[%_]/g, "\\$&").replace(/'/g, "''");
   const out = psqlSync(
     url,
     `SELECT key, data->>'data' FROM ${table} WHERE key LIKE '${literal}%' ORDER BY key;`,
@@ -135,8 +140,14 @@ export function readPostgresBackend(url: string, prefix = ""): { key: string; te
     .filter((line) => line.length > 0)
     .map((line) => {
       const [key, b64] = line.split("\t");
-      return { key: key!, text: Buffer.from(b64 ?? "", "base64").toString("utf8") };
+      return { key: key!.slice(under.length), text: Buffer.from(b64 ?? "", "base64").toString("utf8") };
     });
+}
+
+/** The key under which the CLI stores the backend object `key` (`<database>/<key>`). */
+export function postgresKey(url: string, key: string): string {
+  const root = decodeURIComponent(new URL(url).pathname).replace(/^\/+/, "");
+  return root === "" ? key : `${root.replace(/\/$/, "")}/${key}`;
 }
 
 export interface PostgresServer {

@@ -13,7 +13,7 @@ import {
   type RunResult,
   type StackDeployment,
 } from "../../scripts/pulumi-engine";
-import { POSTGRES_STATE_TABLE, psqlSync, type PostgresServer } from "../../scripts/postgres";
+import { POSTGRES_STATE_TABLE, postgresKey, psqlSync, type PostgresServer } from "../../scripts/postgres";
 import { describeLifecycle } from "../helpers/lifecycle-suite";
 import { ACCESS_TOKEN, acquirePostgres, ok, releasePostgres, startE2E, type E2E } from "./helpers";
 
@@ -103,6 +103,10 @@ describe("one stack shared on PostgreSQL", () => {
       "data\tjson",
       "updated_at\ttimestamp with time zone",
     ]);
+    // Each key is the file backend's path under the URL's path (here the database's name).
+    const db = new URL(e2e.ws.backendUrl).pathname.slice(1);
+    const rows = psqlSync(e2e.ws.backendUrl, `SELECT key FROM ${POSTGRES_STATE_TABLE} ORDER BY key;`);
+    expect(rows.trim().split("\n")).toContain(`${db}/.pulumi/stacks/gitlab-tokens/${e2e.ws.stack}.json`);
     const keys = e2e.ws.backendObjects().map((o) => o.key);
     expect(keys).toContain(`.pulumi/stacks/gitlab-tokens/${e2e.ws.stack}.json`);
   });
@@ -163,7 +167,10 @@ describe("one stack shared on PostgreSQL", () => {
 
   it("npm run recover --take-over-lock (CI, before every pulumi up) removes a killed job's lock; the next up has nothing to do", async () => {
     // The row a `pulumi up` killed on another runner leaves behind.
-    const key = `.pulumi/locks/organization/gitlab-tokens/${e2e.ws.stack}/${crypto.randomUUID()}.json`;
+    const key = postgresKey(
+      e2e.ws.backendUrl,
+      `.pulumi/locks/organization/gitlab-tokens/${e2e.ws.stack}/${crypto.randomUUID()}.json`,
+    );
     const lock = {
       pid: 4242,
       username: "gitlab-runner",
