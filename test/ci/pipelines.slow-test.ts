@@ -21,6 +21,10 @@
  * GitLab's `cache:` restores) starts as a copy of this machine's npm cache, so `npm ci
  * --prefer-offline` installs without downloading. No token value, credential or passphrase may appear
  * in any job log.
+ *
+ * About 10 minutes on 2 cores (each pipeline's `npm ci` and `npm run build` are most of it), so it
+ * is a suite of its own, not part of `npm test`: `jest -c test/ci/jest.pipelines.config.json`.
+ * Needs git, rsync (gitlab-ci-local copies the checkout with it) and libfaketime (Debian: faketime).
  */
 import { spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
