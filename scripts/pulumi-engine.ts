@@ -44,7 +44,7 @@ export interface WorkspaceOptions {
 export class PulumiWorkspace {
   readonly root: string;
   readonly projectDir: string;
-  /** The file backend's folder; it exists only when the workspace uses the file backend. */
+  /** The file backend's folder (`<root>/state` by default); it exists only with a file backend. */
   readonly stateDir: string;
   /** PULUMI_BACKEND_URL for every command. */
   readonly backendUrl: string;
@@ -64,7 +64,10 @@ export class PulumiWorkspace {
     this.root = root;
     this.projectDir = projectDir;
     this.stack = stack;
-    this.stateDir = path.join(root, "state");
+    // A file:// URL given names the folder; by default it is inside the workspace.
+    this.stateDir = /^file:\/\//i.test(backendUrl ?? "")
+      ? decodeURIComponent(new URL(backendUrl!).pathname)
+      : path.join(root, "state");
     this.backendUrl = backendUrl ?? `file://${this.stateDir}`;
     this.homeDir = path.join(root, "pulumi-home");
     this.configFile = path.join(root, `Pulumi.${stack}.yaml`);
