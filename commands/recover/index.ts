@@ -3,9 +3,10 @@
  * SIGKILL). The engine writes each operation into the state *before* it calls the provider, so an
  * interrupted run leaves "pending operations" behind, and Pulumi refuses the next run until they
  * are cleared. A pending create of an access token may have made a token in GitLab that no state
- * knows: the creation reference in its inputs (`components/gitlab/marker.ts`) names exactly the
- * tokens it made, and they are revoked here before the pending operations are cleared. Tokens of
- * any other origin are never touched: only that create knew its reference.
+ * knows: the creation reference in its inputs (`components/gitlab/marker.ts`) names the tokens its
+ * resource's creates made; those the state does not hold (the token a replacement was replacing
+ * carries the same reference and is still in state) are revoked here before the pending operations
+ * are cleared. Tokens of any other origin are never touched: only that resource knew its reference.
  *
  * Pure over the state it is given and the GitLab client; the CLI (commands/recover/cli.ts) reads the
  * state with `pulumi stack export` and writes it back with `pulumi stack import`.
@@ -26,7 +27,20 @@ export interface PendingOperation {
 /** The part of an exported stack this module reads and rewrites. */
 export interface ExportedStack {
   version: number;
-  deployment: { pending_operations?: PendingOperation[]; [k: string]: unknown };
+  deployment: {
+    pending_operations?: PendingOperation[];
+    resources?: { type: string; outputs?: Record<string, unknown> }[];
+    [k: string]: unknown;
+  };
+}
+
+/** The ids of the access tokens the state holds (live, or waiting to be deleted after a replacement). */
+function heldTokenIds(state: ExportedStack): Set<number> {
+  const ids = new Set<number>();
+  for (const r of state.deployment.resources ?? []) {
+    if (r.type === ACCESS_TOKEN_TYPE && typeof r.outputs?.tokenId === "number") ids.add(r.outputs.tokenId);
+  }
+  return ids;
 }
 
 export interface RecoveredCreate {
@@ -74,6 +88,7 @@ export async function recover(state: ExportedStack, gl: () => Promise<GitLabClie
     creates: [],
   };
   if (ops.length === 0) return recovery;
+  const held = heldTokenIds(state);
   for (const op of ops) {
     const create = interruptedCreate(op);
     if (!create) continue;
@@ -82,7 +97,7 @@ export async function recover(state: ExportedStack, gl: () => Promise<GitLabClie
     let revoked: number[];
     try {
       const targetId = await resolveTarget(client, props);
-      revoked = await revokeMarked(client, props.kind, targetId, props.name, ref);
+      revoked = await revokeMarked(client, props.kind, targetId, props.name, (m) => m.ref === ref, held);
     } catch (e) {
       // A target that no longer exists holds no token.
       if (!isNotFound(e)) throw e;

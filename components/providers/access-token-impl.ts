@@ -11,7 +11,14 @@ import type { GitLabClient, CreateTokenParams, GitLabToken } from "../gitlab/cli
 import { ACCESS_LEVELS, rotationDate, type TokenKind } from "../gitlab/facts";
 import { kindOf, type ResolvedTarget, type TargetLookup } from "../kinds";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
-import { createRefOf, markedDescription, newCreateRef } from "../gitlab/marker";
+import {
+  isCurrentCreateRef,
+  markedDescription,
+  markerOf,
+  newCreateNonce,
+  newCreateRef,
+  type Marker,
+} from "../gitlab/marker";
 import { check, diff, expiryFor, resourceId, update } from "./access-token-logic";
 import type { ShellEntry } from "./shell";
 import { connectionOf, currentTime, clientFor, type Connection, type ProviderConfig } from "./runtime-env";
@@ -58,11 +65,11 @@ export async function resolveTarget(gl: TargetLookup, props: AccessTokenProps, g
 }
 
 /**
- * Creates the token, marked with `createRef`. Happy path: one call. When GitLab may have
- * made it without our seeing the response (connection dropped, 5xx), the tokens carrying this
- * create's reference are found and revoked before trying again — so a lost response never leaves
- * an orphan or a duplicate, and no token another create made (another stack's, a person's) is
- * touched: only this create knows its reference.
+ * Creates the token, marked with its resource's `createRef` and a nonce drawn for this call. Happy
+ * path: one call. When GitLab may have made it without our seeing the response (connection
+ * dropped, 5xx), the tokens carrying this call's marker are found and revoked before trying again —
+ * so a lost response never leaves an orphan or a duplicate, and no token another create made (the
+ * token being replaced, another stack's, a person's) is touched: only this call knows its nonce.
  */
 export async function createToken(
   gl: GitLabClient,
@@ -71,9 +78,10 @@ export async function createToken(
   params: CreateTokenParams,
   createRef: string,
 ): Promise<GitLabToken> {
+  const nonce = newCreateNonce();
   const marked: CreateTokenParams = {
     ...params,
-    description: markedDescription(params.description ?? "", createRef),
+    description: markedDescription(params.description ?? "", createRef, nonce),
   };
   let lastError: GitLabApiError | undefined;
   for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
@@ -82,7 +90,7 @@ export async function createToken(
     } catch (e) {
       if (!GitLabApiError.is(e) || !e.outcomeUnknown) throw e;
       lastError = e;
-      await revokeMarked(gl, kind, targetId, params.name, createRef);
+      await revokeMarked(gl, kind, targetId, params.name, (m) => m.ref === createRef && m.nonce === nonce);
     }
   }
   throw new Error(
@@ -91,17 +99,19 @@ export async function createToken(
   );
 }
 
-/** Revokes the active tokens named `name` that carry `createRef`; returns their ids. */
+/** Revokes the active tokens named `name` whose marker `matches` (and whose id `keep` does not hold); returns their ids. */
 export async function revokeMarked(
   gl: GitLabClient,
   kind: TokenKind,
   targetId: number,
   name: string,
-  createRef: string,
+  matches: (marker: Marker) => boolean,
+  keep: ReadonlySet<number> = new Set(),
 ): Promise<number[]> {
-  const made = (await kindOf(kind).list(gl, targetId, name)).filter(
-    (t) => t.name === name && !t.revoked && createRefOf(t.description) === createRef,
-  );
+  const made = (await kindOf(kind).list(gl, targetId, name)).filter((t) => {
+    const marker = markerOf(t.description);
+    return t.name === name && !t.revoked && marker !== undefined && matches(marker) && !keep.has(t.id);
+  });
   for (const t of made) await kindOf(kind).revoke(gl, targetId, t.id);
   return made.map((t) => t.id);
 }
@@ -124,7 +134,7 @@ export async function create(
     params.accessLevel = ACCESS_LEVELS[inputs.accessLevel];
   }
 
-  const createRef = inputs.createRef ?? newCreateRef();
+  const createRef = isCurrentCreateRef(inputs.createRef) ? inputs.createRef : newCreateRef();
   const t = await createToken(gl, inputs.kind, targetId, params, createRef);
   if (!t.token)
     throw new Error(

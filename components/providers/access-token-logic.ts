@@ -17,7 +17,7 @@ import {
   rotationDue,
   type TokenKind,
 } from "../gitlab/facts";
-import { newCreateRef } from "../gitlab/marker";
+import { isCurrentCreateRef, newCreateRef } from "../gitlab/marker";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
 import { validateTokenSpec } from "../validation";
 
@@ -59,7 +59,7 @@ function canonical(value: unknown): string {
 
 /** `check`: GitLab's rules, and normalisation (sorted unique scopes, defaults). */
 export function check(
-  _olds: AccessTokenProps,
+  olds: Partial<AccessTokenProps> | undefined,
   news: AccessTokenProps,
   now: Date,
 ): dynamic.CheckResult<AccessTokenProps> {
@@ -88,9 +88,11 @@ export function check(
     rotateBeforeDays: news.rotateBeforeDays ?? DEFAULT_ROTATE_BEFORE_DAYS,
     rotateWhenChanged: news.rotateWhenChanged ?? {},
     rotationEpoch: news.rotationEpoch ?? "",
-    // Fresh for every check, and ignored by diff: the engine writes it into its pending create
-    // before calling create, so a killed run leaves a way to find the token it may have made.
-    createRef: newCreateRef(),
+    // The resource's reference, drawn once and then kept (an unchanged run then leaves the state
+    // as it was: no checkpoint per token), ignored by diff. The engine writes it into its pending
+    // create before calling create, so a killed run leaves a way to find the token it may have
+    // made; each create call adds its own nonce to the marker (gitlab/marker.ts).
+    createRef: isCurrentCreateRef(olds?.createRef) ? olds.createRef : newCreateRef(),
   };
   return { inputs };
 }

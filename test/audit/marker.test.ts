@@ -22,11 +22,22 @@ const token = (description: string | null): GitLabToken => ({
 it.each([
   [
     "a declared description and the marker",
-    markedDescription("Pulls images", "a".repeat(24)),
+    markedDescription("Pulls images", "a".repeat(16), "n".repeat(7)),
     "Pulls images",
     true,
   ],
-  ["only the marker (declared without one)", markedDescription("", "b".repeat(24)), null, true],
+  [
+    "only the marker (declared without one)",
+    markedDescription("", "b".repeat(16), "m".repeat(7)),
+    null,
+    true,
+  ],
+  [
+    "a marker written before creation nonces",
+    `Pulls images [gitlab-tokens:${"c".repeat(24)}]`,
+    "Pulls images",
+    true,
+  ],
   ["a token made by hand", "Made by hand", "Made by hand", false],
   ["no description at all", null, null, false],
 ])("reads %s", (_what, description, declared, managed) => {

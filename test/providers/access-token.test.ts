@@ -7,7 +7,7 @@ import { GitLabClient } from "../../components/gitlab/client";
 import { addDays, rotationDate } from "../../components/gitlab/facts";
 import * as impl from "../../components/providers/access-token-impl";
 import type { Connection } from "../../components/providers/runtime-env";
-import { MARKER_LENGTH, createRefOf, unmarkedDescription } from "../../components/gitlab/marker";
+import { MARKER_LENGTH, createRefOf, markerOf, unmarkedDescription } from "../../components/gitlab/marker";
 import type { AccessTokenOutputs, AccessTokenProps } from "../../components/types";
 
 const NOW = new Date("2026-11-25T09:00:00Z");
@@ -157,13 +157,26 @@ describe("a create whose response is lost", () => {
     expect(await selfStatus(outs.token)).toBe(200);
   });
 
-  it("never touches an older token of the same name (the one being replaced)", async () => {
-    const old = await impl.create(conn, props({ name: "rotating" }), NOW);
+  it("never touches the token being replaced, though it carries the same reference", async () => {
+    const first = impl.check({}, props({ name: "rotating" }), NOW).inputs!;
+    const old = await impl.create(conn, first, NOW);
+    // The replacement's check keeps the resource's reference; only the create call's nonce differs.
+    const again = impl.check(first, props({ name: "rotating", rotationEpoch: "incident" }), NOW).inputs!;
+    expect(again.createRef).toBe(first.createRef);
     sandbox.setFaults({ lostResponse: { method: "POST", path: "/access_tokens$", times: 2 } });
-    const fresh = await impl.create(conn, props({ name: "rotating" }), NOW);
+    const fresh = await impl.create(conn, again, NOW);
     const active = sandbox.listTokens().filter((t) => t.name === "rotating" && t.active);
     expect(active.map((t) => t.id).sort()).toEqual(
       [(old.outs as AccessTokenOutputs).tokenId, (fresh.outs as AccessTokenOutputs).tokenId].sort(),
+    );
+    // The two lost attempts' tokens: same reference and nonce as the surviving one, all revoked.
+    const made = sandbox.listTokens().filter((t) => t.name === "rotating");
+    expect(made).toHaveLength(4);
+    const nonceOf = (id: number) => markerOf(made.find((t) => t.id === id)?.description)?.nonce;
+    const freshNonce = nonceOf((fresh.outs as AccessTokenOutputs).tokenId);
+    expect(freshNonce).not.toBe(nonceOf((old.outs as AccessTokenOutputs).tokenId));
+    expect(made.filter((t) => !t.active).every((t) => markerOf(t.description)?.nonce === freshNonce)).toBe(
+      true,
     );
   });
 
@@ -231,11 +244,14 @@ describe("target lookups", () => {
 describe("the creation marker", () => {
   it("ends the GitLab description of every token made, and costs one create call on the happy path", async () => {
     const inputs = impl.check(props({}), props({ name: "marked" }), NOW).inputs!;
-    expect(inputs.createRef).toMatch(/^[0-9a-f]{24}$/);
+    expect(inputs.createRef).toMatch(/^[A-Za-z0-9_-]{16}$/);
     const c = await impl.create(conn, inputs, NOW);
     const outs = c.outs as AccessTokenOutputs;
     const info = sandbox.listTokens().find((t) => t.id === outs.tokenId)!;
-    expect(info.description).toBe(`deploys the web app [gitlab-tokens:${inputs.createRef}]`);
+    expect(info.description).toMatch(
+      /^deploys the web app \[gitlab-tokens:[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{7}\]$/,
+    );
+    expect(info.description?.length).toBe("deploys the web app".length + MARKER_LENGTH);
     expect(createRefOf(info.description)).toBe(inputs.createRef);
     expect(unmarkedDescription(info.description)).toBe("deploys the web app");
     expect(outs).toMatchObject({ createRef: inputs.createRef, description: "deploys the web app" });
@@ -244,10 +260,14 @@ describe("the creation marker", () => {
     expect(sandbox.counters().byRoute["GET /api/v4/projects/:id/access_tokens"]).toBeUndefined();
   });
 
-  it("is drawn anew by every check, and never makes a difference to diff or update", () => {
-    const a = impl.check(props({}), props({}), NOW).inputs!;
+  it("is drawn once per resource and kept by every later check (an unchanged run changes no input), and never makes a difference to diff or update", () => {
+    const a = impl.check({}, props({}), NOW).inputs!;
     const b = impl.check(a, props({}), NOW).inputs!;
-    expect(a.createRef).not.toBe(b.createRef);
+    expect(b).toEqual(a);
+    // A reference from before nonces (24 hex) is replaced, once.
+    const legacy = impl.check({ ...a, createRef: "0123456789abcdef01234567" }, props({}), NOW).inputs!;
+    expect(legacy.createRef).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(impl.check(legacy, props({}), NOW).inputs!.createRef).toBe(legacy.createRef);
     const outs: AccessTokenOutputs = {
       ...a,
       tokenId: 1,
