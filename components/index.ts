@@ -8,3 +8,4 @@ export {
 export { AccessTokenResource } from "./providers/access-token";
 export { CiVariableResource } from "./providers/ci-variable";
 export * from "./types";
+export { declareTokens, DEFAULT_DECLARATIONS, type DeclaredTokenSummary } from "./program";
