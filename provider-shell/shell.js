@@ -3,7 +3,9 @@
  * provider object (./access-token.js, ./ci-variable.js). Because the package is installed into
  * node_modules (a real copy: `install-links=true` in the project's .npmrc), Pulumi serialises a
  * resource's provider as `require("gitlab-tokens-shell/access-token.js")` (~260 bytes of state)
- * instead of the shell's code (~5 KB, stored twice per resource).
+ * instead of the shell's code (~5 KB, stored twice per resource). The published gitlab-tokens
+ * package ships these files as its provider-shell/ folder, and a program that installed it stores
+ * `require("gitlab-tokens/provider-shell/access-token.js")` (components/providers/shell.ts).
  *
  * The shell reads the credential in `configure` (stack config), never from inputs, and loads the
  * implementation (`components/providers/<name>` of the program folder or of an installed
@@ -19,8 +21,25 @@ const path = require("node:path");
 const fs = require("node:fs");
 const { sourceHash, recordedHash, STAMP } = require("./build-stamp");
 
-/** The folder of the program's gitlab-tokens: an installed package, else the program folder. */
+/** Is `dir` the gitlab-tokens package (its package.json names it)? */
+function isGitlabTokens(dir) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).name === "gitlab-tokens";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The folder of the program's gitlab-tokens. When this shell is the provider-shell/ folder of an
+ * installed gitlab-tokens (state written by a program that installed the package:
+ * `require("gitlab-tokens/provider-shell/access-token.js")`), that package, whatever the working
+ * folder; else (gitlab-tokens-shell, this repository's programs) an installed package the program
+ * folder resolves, else the program folder.
+ */
 function projectRoot() {
+  const own = path.dirname(__dirname);
+  if (path.basename(__dirname) === "provider-shell" && isGitlabTokens(own)) return own;
   try {
     return path.dirname(require.resolve("gitlab-tokens/package.json", { paths: [process.cwd()] }));
   } catch {
