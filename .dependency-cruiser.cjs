@@ -1,6 +1,7 @@
 /**
  * The layers are the folders, and imports run downward (docs/architecture.md):
  *
+ *   bin/                                     the installed package's command line
  *   test/  bench/  drills/  scripts/        development: may import anything below
  *   commands/{review,audit,recover}/         the user commands, each core + cli.ts
  *   commands/shared/                         what the commands share
@@ -36,6 +37,12 @@ module.exports = {
       "A cycle makes two modules one layer; break it by moving the shared piece down.",
       {},
       { circular: true, dependencyTypesNot: ["type-only"] },
+    ),
+    layer(
+      "bin-is-the-top",
+      "bin/ is the installed package's command line over the commands and the sandbox; only tests import it.",
+      { pathNot: "^(bin|test)/" },
+      { path: "^bin/" },
     ),
     layer(
       "sandbox-stands-alone",
