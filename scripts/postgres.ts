@@ -8,7 +8,7 @@
  * `<database>/.pulumi/locks/<org>/<project>/<stack>/<uuid>.json`, …), `data JSON` (`{"data":
  * "<base64 of the file>"}`) and `updated_at`; it creates the table on first use.
  *
- * The server runs from the Debian `postgresql` package's binaries (scripts/postgres-install.sh
+ * The server runs from the Debian `postgresql` package's binaries (scripts/system-install.sh
  * installs them), in a temp data folder, on a free port of 127.0.0.1 only (no Unix socket), with
  * password (SCRAM) authentication and random passwords. PostgreSQL refuses to run as root: as root
  * it runs as the `postgres` OS user. It is a child of the process that starts it and stops when that
@@ -49,7 +49,7 @@ function requireBinDir(): string {
   const bin = postgresBinDir();
   if (!bin) {
     throw new Error(
-      "PostgreSQL's server programs (initdb, postgres) are not installed: run `bash scripts/postgres-install.sh` " +
+      "PostgreSQL's server programs (initdb, postgres) are not installed: run `bash scripts/system-install.sh` " +
         "(Debian/Ubuntu: apt-get install postgresql), or put a folder holding them on PATH",
     );
   }

@@ -4,8 +4,9 @@
 #   2. the Pulumi engine (scripts/bootstrap-engine.sh: built once, then cached outside the repo);
 #   3. the TypeScript build (dist/, stamped with the hash of its sources): the dynamic providers load
 #      it when it is current, else the TypeScript itself (provider-shell/shell.js) — slower to start;
-#   4. PostgreSQL's server programs, for the end-to-end tests on the PostgreSQL state backend
-#      (scripts/postgres-install.sh: Debian's package when missing; a warning where it cannot).
+#   4. the system programs some tests use: PostgreSQL's server (the PostgreSQL state backend), rsync
+#      and libfaketime (the CI template's pipelines) — scripts/system-install.sh: Debian's packages
+#      when missing; a warning where it cannot.
 # Each step is skipped when already up to date, so a second run takes seconds.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -48,8 +49,8 @@ bash scripts/install-policy-pack.sh # also the root postinstall
 
 bash scripts/bootstrap-engine.sh >/dev/null
 
-if ! bash scripts/postgres-install.sh; then
-  echo "[setup] without PostgreSQL, test/e2e/lifecycle.postgres.test.ts fails (the other tests do not need it)" >&2
+if ! bash scripts/system-install.sh; then
+  echo "[setup] without them, test/e2e/lifecycle.postgres.test.ts (PostgreSQL) or test/ci/pipelines.test.ts (rsync, libfaketime) fails; the other tests do not need them" >&2
 fi
 
 echo "[setup] compiling TypeScript (npm run build)" >&2
