@@ -22,9 +22,12 @@
  * --prefer-offline` installs without downloading. No token value, credential or passphrase may appear
  * in any job log.
  *
- * 5.4 minutes on 2 otherwise idle cores (four pipelines of 53-78 s each: `npm ci`, `npm run build`,
- * pulumi), 10 minutes with other tests running beside it. Needs git, rsync (gitlab-ci-local copies
- * the checkout with it) and libfaketime (Debian: faketime).
+ * Two sizes. `npm test` runs the small one: steps 1-2 and the violating merge request of step 3 —
+ * the credential's path and the policy gate (~2.5 minutes). `npm run test:pipelines`
+ * (GITLAB_TOKENS_PIPELINES=all), which `.ci/run` also runs, runs all of it: 5.4 minutes on 2
+ * otherwise idle cores (four pipelines of 53-78 s each: `npm ci`, `npm run build`, pulumi), 10
+ * minutes with other tests running beside it. Needs git, rsync (gitlab-ci-local copies the checkout
+ * with it) and libfaketime (Debian: faketime); scripts/system-install.sh installs them.
  */
 import { spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
@@ -39,6 +42,12 @@ import { CiProject, DEFAULT_BRANCH, copyProjectFiles, git, type PipelineRun } fr
 /** One pipeline: `npm ci`, `npm run build` and pulumi, ~1-2 minutes on 2 busy cores. */
 const PIPELINE_TIMEOUT_MS = 360_000;
 jest.setTimeout(PIPELINE_TIMEOUT_MS + 60_000);
+
+/** The whole suite, or (unset) the small size that `npm test` runs. */
+const SIZE = process.env.GITLAB_TOKENS_PIPELINES ?? "small";
+if (SIZE !== "small" && SIZE !== "all") {
+  throw new Error(`GITLAB_TOKENS_PIPELINES is "${SIZE}": "all" runs every pipeline, unset the small size`);
+}
 
 const STACK = "prod";
 const CLOCK_ADVANCE_DAYS = 25;
@@ -308,126 +317,131 @@ describe("a merge request that breaks mandatory policies", () => {
   });
 });
 
-describe("a compliant merge request", () => {
-  let run: PipelineRun;
-  let apiCalls: number;
-  beforeAll(async () => {
-    git(project.laptop, "checkout", "-q", "-B", "mr-compliant", DEFAULT_BRANCH);
-    fs.writeFileSync(path.join(project.laptop, "tokens.yaml"), COMPLIANT);
-    project.commitAndPush("tokens: api-read for the docs build", "mr-compliant");
-    ({ run, apiCalls } = await runPipeline(
-      "merge request, compliant",
-      "mr-compliant",
-      mergeRequest("mr-compliant", 2),
-    ));
+// The rest runs in the whole suite only (npm run test:pipelines).
+if (SIZE === "all") describeTheRest();
+
+function describeTheRest() {
+  describe("a compliant merge request", () => {
+    let run: PipelineRun;
+    let apiCalls: number;
+    beforeAll(async () => {
+      git(project.laptop, "checkout", "-q", "-B", "mr-compliant", DEFAULT_BRANCH);
+      fs.writeFileSync(path.join(project.laptop, "tokens.yaml"), COMPLIANT);
+      project.commitAndPush("tokens: api-read for the docs build", "mr-compliant");
+      ({ run, apiCalls } = await runPipeline(
+        "merge request, compliant",
+        "mr-compliant",
+        mergeRequest("mr-compliant", 2),
+      ));
+      git(project.laptop, "checkout", "-q", DEFAULT_BRANCH);
+    });
+
+    it("passes tokens:preview: reviewed against the stack's state, judged on a throwaway stack", () => {
+      expect({ code: run.code, jobs: run.jobs, output: run.output }).toEqual({
+        code: 0,
+        jobs: ["tokens:preview"],
+        output: expect.any(String),
+      });
+      const log = run.logs["tokens:preview"];
+      expect(log).toContain(`gitlab-tokens review of tokens.yaml against stack ${STACK}`);
+      expect(log).toContain("3 tokens; 1 new, 0 rotated, 0 updated, 0 revoked, 2 unchanged");
+      expect(log).toContain("0 blocking (mandatory violations and errors)");
+      // The committed stack file reached the job: its plain settings are copied to the throwaway stack.
+      expect(log).toContain(`config from Pulumi.${STACK}.yaml: gitlab-tokens:baseUrl`);
+      expect(read("review-out/report.md")).toContain(`## Changes against stack \`${STACK}\``);
+      expect(
+        codeQualityReportSchema.parse(JSON.parse(read("review-out/gl-code-quality-report.json") ?? "null")),
+      ).toEqual([]);
+    });
+
+    it("holds no secret and calls GitLab zero times", () => {
+      expect(apiCalls).toBe(0);
+      expectNoSecretIn(run, [read("review-out/report.md") ?? "", read("review-out/preview.txt") ?? ""]);
+    });
+  });
+
+  let afterIncident: { web: Delivered; sbom: Delivered };
+
+  it("rotates every token from the laptop for an incident (rotationEpoch), and the setting is committed", async () => {
     git(project.laptop, "checkout", "-q", DEFAULT_BRANCH);
-  });
-
-  it("passes tokens:preview: reviewed against the stack's state, judged on a throwaway stack", () => {
-    expect({ code: run.code, jobs: run.jobs, output: run.output }).toEqual({
+    const env = { PULUMI_CONFIG_PASSPHRASE: passphrase, GITLAB_TOKEN: sandbox.adminToken };
+    const set = await project.pulumi(
+      ["config", "set", "gitlab-tokens:rotationEpoch", EPOCH, "--stack", STACK],
+      env,
+    );
+    expect({ code: set.code, output: set.output }).toEqual({ code: 0, output: expect.any(String) });
+    const up = await project.pulumi(["up", "--yes", "--skip-preview", "--stack", STACK], env);
+    expect({ code: up.code, output: up.output }).toEqual({
       code: 0,
-      jobs: ["tokens:preview"],
-      output: expect.any(String),
+      output: expect.stringMatching(/replaced/),
     });
-    const log = run.logs["tokens:preview"];
-    expect(log).toContain(`gitlab-tokens review of tokens.yaml against stack ${STACK}`);
-    expect(log).toContain("3 tokens; 1 new, 0 rotated, 0 updated, 0 revoked, 2 unchanged");
-    expect(log).toContain("0 blocking (mandatory violations and errors)");
-    // The committed stack file reached the job: its plain settings are copied to the throwaway stack.
-    expect(log).toContain(`config from Pulumi.${STACK}.yaml: gitlab-tokens:baseUrl`);
-    expect(read("review-out/report.md")).toContain(`## Changes against stack \`${STACK}\``);
-    expect(
-      codeQualityReportSchema.parse(JSON.parse(read("review-out/gl-code-quality-report.json") ?? "null")),
-    ).toEqual([]);
+    afterIncident = delivered();
+    expect(afterIncident.web.id).not.toBe(afterUp.web.id);
+    expect(afterIncident.sbom.id).not.toBe(afterUp.sbom.id);
+    project.commitAndPush(`gitlab-tokens: rotationEpoch ${EPOCH} (incident)`);
+    expect(git(project.laptop, "show", `HEAD:Pulumi.${STACK}.yaml`)).toContain(
+      `gitlab-tokens:rotationEpoch: ${EPOCH}`,
+    );
   });
 
-  it("holds no secret and calls GitLab zero times", () => {
-    expect(apiCalls).toBe(0);
-    expectNoSecretIn(run, [read("review-out/report.md") ?? "", read("review-out/preview.txt") ?? ""]);
-  });
-});
-
-let afterIncident: { web: Delivered; sbom: Delivered };
-
-it("rotates every token from the laptop for an incident (rotationEpoch), and the setting is committed", async () => {
-  git(project.laptop, "checkout", "-q", DEFAULT_BRANCH);
-  const env = { PULUMI_CONFIG_PASSPHRASE: passphrase, GITLAB_TOKEN: sandbox.adminToken };
-  const set = await project.pulumi(
-    ["config", "set", "gitlab-tokens:rotationEpoch", EPOCH, "--stack", STACK],
-    env,
-  );
-  expect({ code: set.code, output: set.output }).toEqual({ code: 0, output: expect.any(String) });
-  const up = await project.pulumi(["up", "--yes", "--skip-preview", "--stack", STACK], env);
-  expect({ code: up.code, output: up.output }).toEqual({
-    code: 0,
-    output: expect.stringMatching(/replaced/),
-  });
-  afterIncident = delivered();
-  expect(afterIncident.web.id).not.toBe(afterUp.web.id);
-  expect(afterIncident.sbom.id).not.toBe(afterUp.sbom.id);
-  project.commitAndPush(`gitlab-tokens: rotationEpoch ${EPOCH} (incident)`);
-  expect(git(project.laptop, "show", `HEAD:Pulumi.${STACK}.yaml`)).toContain(
-    `gitlab-tokens:rotationEpoch: ${EPOCH}`,
-  );
-});
-
-describe(`the schedule pipeline, ${CLOCK_ADVANCE_DAYS} days later`, () => {
-  let run: PipelineRun;
-  let after: { web: Delivered; sbom: Delivered };
-  beforeAll(async () => {
-    const r = await fetch(`${sandbox.url}/-/sandbox/clock`, {
-      method: "PUT",
-      headers: { "PRIVATE-TOKEN": sandbox.adminToken, "content-type": "application/json" },
-      body: JSON.stringify({ advanceDays: CLOCK_ADVANCE_DAYS }),
+  describe(`the schedule pipeline, ${CLOCK_ADVANCE_DAYS} days later`, () => {
+    let run: PipelineRun;
+    let after: { web: Delivered; sbom: Delivered };
+    beforeAll(async () => {
+      const r = await fetch(`${sandbox.url}/-/sandbox/clock`, {
+        method: "PUT",
+        headers: { "PRIVATE-TOKEN": sandbox.adminToken, "content-type": "application/json" },
+        body: JSON.stringify({ advanceDays: CLOCK_ADVANCE_DAYS }),
+      });
+      expect(r.status).toBe(200);
+      ({ run } = await runPipeline("schedule", DEFAULT_BRANCH, {
+        variables: { CI_PIPELINE_SOURCE: "schedule" },
+        clockOffsetDays: CLOCK_ADVANCE_DAYS,
+        timeoutMs: PIPELINE_TIMEOUT_MS,
+      }));
+      after = delivered();
     });
-    expect(r.status).toBe(200);
-    ({ run } = await runPipeline("schedule", DEFAULT_BRANCH, {
-      variables: { CI_PIPELINE_SOURCE: "schedule" },
-      clockOffsetDays: CLOCK_ADVANCE_DAYS,
-      timeoutMs: PIPELINE_TIMEOUT_MS,
-    }));
-    after = delivered();
-  });
 
-  it("runs tokens:rotate, which rotates the token in its rotation window and delivers the new one", () => {
-    expect({ code: run.code, jobs: run.jobs, output: run.output }).toEqual({
-      code: 0,
-      jobs: ["tokens:rotate"],
-      output: expect.any(String),
+    it("runs tokens:rotate, which rotates the token in its rotation window and delivers the new one", () => {
+      expect({ code: run.code, jobs: run.jobs, output: run.output }).toEqual({
+        code: 0,
+        jobs: ["tokens:rotate"],
+        output: expect.any(String),
+      });
+      expect(after.web.id).not.toBe(afterIncident.web.id);
+      expect(after.web.active).toBe(true);
+      expect(sandbox.tokenStatus(afterIncident.web.value)).toBe("revoked");
+      expect(tokensNamed("web-deploy").filter((t) => t.active)).toHaveLength(1);
     });
-    expect(after.web.id).not.toBe(afterIncident.web.id);
-    expect(after.web.active).toBe(true);
-    expect(sandbox.tokenStatus(afterIncident.web.value)).toBe("revoked");
-    expect(tokensNamed("web-deploy").filter((t) => t.active)).toHaveLength(1);
-  });
 
-  it("keeps the token whose window has not come: the committed rotationEpoch is the one in state", () => {
-    expect(after.sbom).toEqual(afterIncident.sbom);
-    expect(after.sbom.active).toBe(true);
-  });
-
-  it("would have rotated that token too without the committed setting (a preview without it)", async () => {
-    // What the schedule saw before stack files were committed: the stack's config without the
-    // rotationEpoch the laptop applied. The preview plans sbom-read's replacement.
-    const withoutEpoch = path.join(tmp, `Pulumi.${STACK}.without-epoch.yaml`);
-    const committed = fs.readFileSync(path.join(project.laptop, `Pulumi.${STACK}.yaml`), "utf8");
-    fs.writeFileSync(withoutEpoch, committed.replace(/^ {2}gitlab-tokens:rotationEpoch: .*\n/m, ""));
-    expect(fs.readFileSync(withoutEpoch, "utf8")).not.toContain("rotationEpoch");
-    const r = await project.pulumi(["preview", "--json", "--stack", STACK, "--config-file", withoutEpoch], {
-      PULUMI_CONFIG_PASSPHRASE: passphrase,
+    it("keeps the token whose window has not come: the committed rotationEpoch is the one in state", () => {
+      expect(after.sbom).toEqual(afterIncident.sbom);
+      expect(after.sbom.active).toBe(true);
     });
-    expect({ code: r.code, output: r.output }).toEqual({ code: 0, output: expect.any(String) });
-    const plan = JSON.parse(r.output.slice(r.output.indexOf("{"), r.output.lastIndexOf("}") + 1)) as {
-      steps?: { op: string; urn: string }[];
-    };
-    const replaced = (plan.steps ?? [])
-      .filter((x) => ["replace", "create-replacement"].includes(x.op))
-      .map((x) => x.urn)
-      .filter((urn) => urn.includes("pulumi-nodejs:dynamic/gitlab-tokens:AccessToken::"));
-    expect(replaced.some((urn) => urn.endsWith("::sbom-read"))).toBe(true);
-  });
 
-  it("prints no credential, passphrase or token value", () => {
-    expectNoSecretIn(run);
+    it("would have rotated that token too without the committed setting (a preview without it)", async () => {
+      // What the schedule saw before stack files were committed: the stack's config without the
+      // rotationEpoch the laptop applied. The preview plans sbom-read's replacement.
+      const withoutEpoch = path.join(tmp, `Pulumi.${STACK}.without-epoch.yaml`);
+      const committed = fs.readFileSync(path.join(project.laptop, `Pulumi.${STACK}.yaml`), "utf8");
+      fs.writeFileSync(withoutEpoch, committed.replace(/^ {2}gitlab-tokens:rotationEpoch: .*\n/m, ""));
+      expect(fs.readFileSync(withoutEpoch, "utf8")).not.toContain("rotationEpoch");
+      const r = await project.pulumi(["preview", "--json", "--stack", STACK, "--config-file", withoutEpoch], {
+        PULUMI_CONFIG_PASSPHRASE: passphrase,
+      });
+      expect({ code: r.code, output: r.output }).toEqual({ code: 0, output: expect.any(String) });
+      const plan = JSON.parse(r.output.slice(r.output.indexOf("{"), r.output.lastIndexOf("}") + 1)) as {
+        steps?: { op: string; urn: string }[];
+      };
+      const replaced = (plan.steps ?? [])
+        .filter((x) => ["replace", "create-replacement"].includes(x.op))
+        .map((x) => x.urn)
+        .filter((urn) => urn.includes("pulumi-nodejs:dynamic/gitlab-tokens:AccessToken::"));
+      expect(replaced.some((urn) => urn.endsWith("::sbom-read"))).toBe(true);
+    });
+
+    it("prints no credential, passphrase or token value", () => {
+      expectNoSecretIn(run);
+    });
   });
-});
+}
