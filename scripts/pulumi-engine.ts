@@ -4,7 +4,6 @@
  * database: scripts/postgres.ts), PULUMI_HOME, passphrase and no network side effects (no update
  * checks, no plugin downloads). Used by the end-to-end tests, the demo and the benchmark.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -12,6 +11,7 @@ import * as path from "node:path";
 export { REPO_ROOT, ensureEngine } from "../commands/shared/engine";
 import { REPO_ROOT, ensureEngine } from "../commands/shared/engine";
 import { readPostgresBackend } from "./postgres";
+import { startProcess } from "./process";
 
 export interface RunResult {
   code: number;
@@ -150,47 +150,20 @@ export class PulumiWorkspace {
   ): { pid: number; done: Promise<RunResult>; killGroup(): void } {
     const bin = ensureEngine();
     const full = [...args, "--non-interactive", "--color", "never"];
-    const command = `pulumi ${full.join(" ")}`;
-    const child = spawn(path.join(bin, "pulumi"), full, {
+    const started = startProcess(path.join(bin, "pulumi"), full, {
       cwd: opts.cwd ?? this.projectDir,
       env: this.processEnv(opts.env),
-      stdio: ["pipe", "pipe", "pipe"],
+      input: opts.input,
+      echo: opts.echo,
       detached: true,
     });
-    const done = new Promise<RunResult>((resolve, reject) => {
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => {
-        stdout += d.toString();
-        if (opts.echo) process.stdout.write(d);
-      });
-      child.stderr.on("data", (d: Buffer) => {
-        stderr += d.toString();
-        if (opts.echo) process.stderr.write(d);
-      });
-      child.on("error", reject);
-      child.on("close", (code, signal) =>
-        resolve({
-          code: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : -1),
-          stdout,
-          stderr,
-          command,
-        }),
-      );
-      child.stdin.end(opts.input ?? "");
-    });
-    const pid = child.pid ?? -1;
-    return {
-      pid,
-      done,
-      killGroup: () => {
-        try {
-          process.kill(-pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      },
-    };
+    const done = started.done.then((r): RunResult => ({
+      code: r.code,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      command: `pulumi ${full.join(" ")}`,
+    }));
+    return { pid: started.pid, done, killGroup: started.killGroup };
   }
 
   /** Like run, but throws with the command's output when it exits non-zero. */

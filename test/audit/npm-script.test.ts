@@ -2,29 +2,18 @@
  * `npm run audit` as a user runs it: a separate process, the credential in the environment, the exit
  * code and what it prints.
  */
-import { spawn } from "node:child_process";
+import { runProcess, type ProcessResult } from "../../scripts/process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { envFor, world, type World } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "../..");
 
-function npmRunAudit(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // Async on purpose: the sandbox answers from this process.
-    const child = spawn("npm", ["run", "-s", "audit", "--", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, POLICY_PACK_CONFIG: "", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+/** `npm run audit -- <args>` in the repository. */
+function npmRunAudit(args: string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
+  return runProcess("npm", ["run", "-s", "audit", "--", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, POLICY_PACK_CONFIG: "", ...env },
   });
 }
 

@@ -7,12 +7,13 @@
  * violation and passes a compliant change, without a GitLab API call, without writing the real
  * state, and without a token value or credential in anything it prints or writes.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PulumiWorkspace, REPO_ROOT, ensureEngine, type StateResource } from "../../scripts/pulumi-engine";
+import { runProcess } from "../../scripts/process";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { codeQualityReportSchema } from "../review/helpers";
 
@@ -189,26 +190,12 @@ async function runJob(declarations: string, env = jobEnv()): Promise<JobRun> {
   fs.writeFileSync(path.join(checkout, "tokens.yaml"), declarations);
   sandbox.resetCounters();
   const start = Date.now();
-  const { code, output } = await new Promise<{ code: number; output: string }>((resolve, reject) => {
-    // Its own process group, so a job that hangs is stopped whole, like a job that times out.
-    const child = spawn("bash", [SCRIPT], {
-      cwd: checkout,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    let out = "";
-    const timer = setTimeout(() => {
-      out += `\n[test] the job ran longer than ${JOB_TIMEOUT_MS / 1000}s; stopped\n`;
-      process.kill(-child.pid!, "SIGKILL");
-    }, JOB_TIMEOUT_MS);
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("error", reject);
-    child.on("close", (c) => {
-      clearTimeout(timer);
-      resolve({ code: c ?? -1, output: out });
-    });
+  // Its own process group, so a job that hangs is stopped whole, like a job that times out.
+  const { code, output } = await runProcess("bash", [SCRIPT], {
+    cwd: checkout,
+    env,
+    detached: true,
+    timeoutMs: JOB_TIMEOUT_MS,
   });
   const read = (f: string) => {
     const p = path.join(checkout, "review-out", f);

@@ -6,10 +6,11 @@
  * them: plain ones for every job, the secrets scoped to the environment `gitlab-tokens`, so only the
  * jobs that deploy to it (the apply jobs) receive them.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT, ensureEngine } from "../../scripts/pulumi-engine";
+import { runProcess, type ProcessResult } from "../../scripts/process";
 
 const GITLAB_CI_LOCAL = path.join(REPO_ROOT, "node_modules", "gitlab-ci-local", "src", "index.js");
 /** libfaketime (Debian package `faketime`): the runner machine's clock, moved like the sandbox's. */
@@ -17,12 +18,8 @@ export const LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 export const PROJECT_PATH = "acme/gitlab-tokens";
 export const DEFAULT_BRANCH = "main";
 
-export interface Run {
-  code: number;
-  /** Everything gitlab-ci-local (or the command) printed, stdout and stderr interleaved. */
-  output: string;
-  seconds: number;
-}
+/** What a command printed (stdout and stderr interleaved in `output`), its exit code and wall time. */
+export type Run = Pick<ProcessResult, "code" | "output" | "seconds">;
 
 export interface PipelineRun extends Run {
   /** Job name -> its log as gitlab-ci-local wrote it (.gitlab-ci-local/output/<job>.log). */
@@ -31,38 +28,13 @@ export interface PipelineRun extends Run {
   jobs: string[];
 }
 
-/** Spawns a command in its own process group; the promise never rejects on a non-zero exit. */
+/** Runs a command in its own process group, stopped after timeoutMs; never rejects on a non-zero exit. */
 export function runCommand(
   command: string,
   args: string[],
   opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeoutMs: number },
 ): Promise<Run> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: opts.cwd,
-      env: opts.env,
-      stdio: ["pipe", "pipe", "pipe"],
-      detached: true,
-    });
-    let output = "";
-    const timer = setTimeout(() => {
-      output += `\n[test] ${path.basename(command)} ran longer than ${opts.timeoutMs / 1000}s; stopped\n`;
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }, opts.timeoutMs);
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, output, seconds: (Date.now() - start) / 1000 });
-    });
-    child.stdin.end(opts.input ?? "");
-  });
+  return runProcess(command, args, { ...opts, detached: true });
 }
 
 /** `git …` (synchronous: git never talks to the sandbox); throws with its output on failure. */

@@ -5,7 +5,6 @@
  * `pulumi up` at once on one stack (the lock refuses the second, clearly; every token in GitLab is
  * in state), and `npm run recover` (as CI runs it before every `pulumi up`) on that backend.
  */
-import { spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import {
   REPO_ROOT,
@@ -13,6 +12,7 @@ import {
   type RunResult,
   type StackDeployment,
 } from "../../scripts/pulumi-engine";
+import { runProcess } from "../../scripts/process";
 import { POSTGRES_STATE_TABLE, postgresKey, psqlSync, type PostgresServer } from "../../scripts/postgres";
 import { describeLifecycle } from "../helpers/lifecycle-suite";
 import { ACCESS_TOKEN, acquirePostgres, ok, releasePostgres, startE2E, type E2E } from "./helpers";
@@ -75,21 +75,9 @@ describe("one stack shared on PostgreSQL", () => {
 
   /** `npm run recover -- <args>`, as the CI template runs it, with the workspace's environment. */
   function npmRecover(args: string[]): Promise<RunResult> {
-    const full = ["run", "-s", "recover", "--", ...args];
-    return new Promise((resolve, reject) => {
-      const child = spawn("npm", full, {
-        cwd: REPO_ROOT,
-        env: e2e.ws.processEnv(e2e.clockEnv()),
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("error", reject);
-      child.on("close", (code) =>
-        resolve({ code: code ?? -1, stdout, stderr, command: `npm ${full.join(" ")}` }),
-      );
+    return runProcess("npm", ["run", "-s", "recover", "--", ...args], {
+      cwd: REPO_ROOT,
+      env: e2e.ws.processEnv(e2e.clockEnv()),
     });
   }
 

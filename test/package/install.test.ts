@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PulumiWorkspace, REPO_ROOT, type RunResult } from "../../scripts/pulumi-engine";
+import { runProcess } from "../../scripts/process";
 import { startSandbox, type Sandbox } from "../../sandbox";
 
 jest.setTimeout(600_000);
@@ -99,29 +100,15 @@ function npmEnv(): NodeJS.ProcessEnv {
  * Runs a command to completion and records its output; never throws on a non-zero exit. Async: the
  * sandbox answers from this process, so a blocking spawn would leave a command that calls it hanging.
  */
-function exec(
+async function exec(
   command: string,
   args: string[],
   opts: { cwd: string; env?: NodeJS.ProcessEnv; step: string },
 ): Promise<RunResult> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: opts.cwd,
-      env: opts.env ?? npmEnv(),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      timings[opts.step] = (Date.now() - started) / 1000;
-      transcript.push(stdout, stderr);
-      resolve({ code: code ?? -1, stdout, stderr, command: `${command} ${args.join(" ")}` });
-    });
-  });
+  const r = await runProcess(command, args, { cwd: opts.cwd, env: opts.env ?? npmEnv() });
+  timings[opts.step] = r.seconds;
+  transcript.push(r.stdout, r.stderr);
+  return r;
 }
 
 function ok(r: RunResult): RunResult {
