@@ -83,13 +83,21 @@ export interface GroupAccessTokenArgs extends CommonTokenArgs {
 }
 
 export interface PersonalAccessTokenArgs extends CommonTokenArgs {
-  /** Username or numeric id of the user or service account (needs an admin or group-owner credential). */
+  /** Username or numeric id of the user or service account (an administrator's credential, or a group Owner's for the group's service accounts). */
   user: pulumi.Input<string | number>;
   /**
    * Declares that `user` is a service account: the provider checks it with GitLab before creating the
    * token, and the policy pack refuses personal tokens not declared so. Default - undeclared
    */
   serviceAccount?: pulumi.Input<boolean>;
+  /**
+   * The top-level group (full path or numeric id) that owns `user`, a group service account: its
+   * tokens are then created, read and revoked through the group's routes
+   * (`/groups/:id/service_accounts/:user_id/personal_access_tokens`), which an Owner of the group may
+   * call — no administrator needed (gitlab.com). Default - the administrator's routes with an
+   * administrator's credential; otherwise, for a service account, the owned top-level group that has it
+   */
+  group?: pulumi.Input<string | number>;
 }
 
 /** What the generic component takes: the shared args, any kind's own fields, the kind's target field. */

@@ -19,6 +19,7 @@ import {
   hasField,
   kindOf,
   kindsWith,
+  ownFields,
   type TargetField,
 } from "./kinds";
 import { accessLevelSchema, commonTokenFields, deliverySchema, targetSchema, type Delivery } from "./model";
@@ -609,8 +610,10 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
     const t = loose.data;
     const kind = kindOf(t.kind);
     const targetField = kind.targetField;
+    // A field may be one kind's target and another's own field (`group`: a group token's target, a
+    // personal token's service-account group); it is refused only where it is neither.
     for (const f of TARGET_FIELDS) {
-      if (f !== targetField && t[f] !== undefined) {
+      if (f !== targetField && !Object.hasOwn(kind.fields, f) && t[f] !== undefined) {
         add(f, `a ${t.kind} token takes "${targetField}", not "${f}"`, [f]);
         bad = true;
       }
@@ -621,10 +624,14 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
       bad = true;
     }
     for (const f of KIND_FIELD_NAMES) {
-      if (!hasField(kind, f) && t[f] !== undefined) {
+      if (!hasField(kind, f) && !(TARGET_FIELDS as readonly string[]).includes(f) && t[f] !== undefined) {
         add(f, `${f} applies to ${kindsWith(f)} tokens only; remove it`, [f]);
         bad = true;
       }
+    }
+    for (const f of kind.checkFields?.(ownFields(kind, t)) ?? []) {
+      add(f.field, f.reason, [f.field]);
+      bad = true;
     }
     const firstScope = new Map<string, number>();
     t.scopes.forEach((s, i) => {
@@ -710,7 +717,6 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
       target: String(targetValue),
       name: t.name ?? key,
       scopes: t.scopes,
-      accessLevel,
       lifetimeDays,
       expiresAt: t.expiresAt,
       rotateBeforeDays,
@@ -718,8 +724,9 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
       description: t.description ?? "",
       owner: t.owner ?? defaults.owner,
       justification: t.justification,
-      // Given only where the kind has it (checked above).
-      serviceAccount: t.serviceAccount,
+      // Given only where the kind has them (checked above); a target field is not one of them.
+      ...ownFields(kind, t),
+      accessLevel, // with the file's default
       deliverTo: t.deliverTo ?? [],
       line: lineOf(base),
     });

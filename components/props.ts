@@ -71,6 +71,7 @@ export function tokenProps(
     owner: args.owner,
     justification: args.justification,
     serviceAccount: hasField(d, "serviceAccount") ? args.serviceAccount : undefined,
+    group: hasField(d, "group") ? args.group : undefined,
   };
 }
 

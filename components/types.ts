@@ -51,7 +51,8 @@ export interface AccessTokenProps extends Omit<DeclaredToken, "expiresAt"> {
   // scopes (sorted, de-duplicated); lifetimeDays (days from creation, when the declaration gives
   // one; exclusive with fixedExpiresAt); rotateBeforeDays; rotateWhenChanged (any change replaces
   // the token); owner; justification; and the kind's own fields: accessLevel (project/group
-  // tokens), serviceAccount (personal tokens: whether the target user is a service account).
+  // tokens), serviceAccount (personal tokens: whether the target user is a service account),
+  // group (personal tokens: the top-level group that owns the service account).
 
   /** A fixed expiry date `YYYY-MM-DD`, when the declaration gives one. */
   fixedExpiresAt?: string;
@@ -81,4 +82,10 @@ export interface AccessTokenOutputs extends AccessTokenProps {
   userId: number;
   /** Numeric id of the resolved project, group or user. */
   targetId: number;
+  /**
+   * Personal tokens of a group service account made through the group's routes (a group Owner's
+   * credential): the top-level group's id, so refresh and destroy use the same routes. Absent: the
+   * kind's ordinary routes (and in state written before it).
+   */
+  serviceAccountGroupId?: number;
 }

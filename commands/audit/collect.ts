@@ -1,11 +1,12 @@
 /**
  * Asks GitLab for the tokens of every target: resolves each project, group or user, then lists its
- * access tokens (project, group) or personal tokens (user; an administrator's credential is needed for
- * other users). A target GitLab refuses (401, 403), does not know (404) or fails on is recorded with
+ * access tokens (project, group) or personal tokens (user) through the routes the kind chooses for
+ * this credential, as `pulumi up` would (a group service account's through its group's routes
+ * when the credential is an Owner of the group rather than an administrator). A target GitLab refuses (401, 403), does not know (404) or fails on is recorded with
  * GitLab's message and the audit goes on; only a GitLab that does not answer at all stops it.
  */
 import { GitLabApiError } from "../../components/gitlab/errors";
-import { kindOf, kindOfTarget } from "../../components/kinds";
+import { kindOf, kindOfTarget, type ResolvedTarget, type TokenTarget } from "../../components/kinds";
 import { liveToken, type AuditGitLab } from "./gitlab";
 import type { ListedTarget, TargetRef } from "./model";
 
@@ -27,16 +28,16 @@ function refusal(e: unknown, what: string): string {
 async function resolve(
   gitlab: AuditGitLab,
   ref: TargetRef,
-): Promise<{ id: number; path: string; serviceAccount?: boolean }> {
+): Promise<{ id: number; path: string; serviceAccount?: boolean; target: ResolvedTarget }> {
   const r = await kindOf(kindOfTarget(ref.kind)).resolve(gitlab, ref.ref);
   // A user counts as a service account when GitLab marks it a bot or a service account.
   return r.user === undefined
-    ? { id: r.id, path: r.path }
-    : { id: r.id, path: r.path, serviceAccount: r.user.bot || r.user.serviceAccount === true };
+    ? { id: r.id, path: r.path, target: r }
+    : { id: r.id, path: r.path, serviceAccount: r.user.bot || r.user.serviceAccount === true, target: r };
 }
 
-async function list(gitlab: AuditGitLab, target: ListedTarget, id: number): Promise<void> {
-  const tokens = await kindOf(kindOfTarget(target.kind)).list(gitlab, id);
+async function list(gitlab: AuditGitLab, target: ListedTarget, at: TokenTarget): Promise<void> {
+  const tokens = await kindOf(kindOfTarget(target.kind)).list(gitlab, at);
   target.tokens = tokens.map(liveToken);
 }
 
@@ -64,8 +65,14 @@ export async function collectTargets(
     }
     target.resolved = { id: resolved.id, path: resolved.path };
     if (resolved.serviceAccount !== undefined) target.serviceAccount = resolved.serviceAccount;
+    const { unroutable } = resolved.target;
+    if (unroutable !== undefined) {
+      target.problem = `could not list: ${unroutable.reason}`;
+      out.push(target);
+      continue;
+    }
     try {
-      await list(gitlab, target, resolved.id);
+      await list(gitlab, target, resolved.target);
     } catch (e) {
       target.problem = refusal(e, "could not list");
     }

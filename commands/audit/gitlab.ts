@@ -12,7 +12,14 @@ import type { LiveToken } from "./model";
 /** The part of `GitLabClient` the audit uses (tests may hand in another implementation). */
 export type AuditGitLab = Pick<
   GitLabClient,
-  "resolveProject" | "resolveGroup" | "resolveUser" | "listResourceTokens" | "listPersonalTokens"
+  | "resolveProject"
+  | "resolveGroup"
+  | "resolveUser"
+  | "currentUser"
+  | "serviceAccountGroupOf"
+  | "listResourceTokens"
+  | "listPersonalTokens"
+  | "listServiceAccountTokens"
 >;
 
 export interface AuditConnection {

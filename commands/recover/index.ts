@@ -96,8 +96,9 @@ export async function recover(state: ExportedStack, gl: () => Promise<GitLabClie
     const client = await gl();
     let revoked: number[];
     try {
-      const targetId = await resolveTarget(client, props);
-      revoked = await revokeMarked(client, props.kind, targetId, props.name, (m) => m.ref === ref, held);
+      // The routes the interrupted create used: the same declaration and credential choose them again.
+      const target = await resolveTarget(client, props);
+      revoked = await revokeMarked(client, props.kind, target, props.name, (m) => m.ref === ref, held);
     } catch (e) {
       // A target that no longer exists holds no token.
       if (!isNotFound(e)) throw e;

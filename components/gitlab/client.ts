@@ -19,6 +19,7 @@ import {
   type SimpleUserSchema,
   Users,
 } from "@gitbeaker/rest";
+import { BaseResource, type FormattedResponse } from "@gitbeaker/requester-utils";
 import { GitLabApiError, isNotFound } from "./errors";
 import {
   type CreateVariableOptions,
@@ -34,6 +35,11 @@ import {
   resourceTokenScopes,
 } from "./gitbeaker-types";
 import { createRequester, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./requester";
+
+/** GitLab's Owner access level (`Gitlab::Access::OWNER`, §6). */
+const OWNER_ACCESS = 50;
+/** GitLab's largest page (§1.3). */
+const PER_PAGE = 100;
 
 export interface GitLabClientOptions {
   /** e.g. `https://gitlab.com` (no `/api/v4`). */
@@ -85,6 +91,61 @@ function ref(target: string | number): string | number {
   return typeof target === "number" || /^\d+$/.test(target) ? Number(target) : target;
 }
 
+/** A path below /api/v4 with every parameter encoded (the job gitbeaker's `endpoint` template does). */
+function apiPath(parts: TemplateStringsArray, ...values: (string | number)[]): string {
+  return values.reduce<string>((out, v, i) => out + encodeURIComponent(String(v)) + parts[i + 1], parts[0]!);
+}
+
+/**
+ * GitLab's group service-account endpoints (§4): the accounts of a top-level group and their
+ * personal access tokens, which an Owner of the group may manage (no administrator needed). They go
+ * through gitbeaker's requester (so through ./requester's retries and errors) rather than its
+ * `GroupServiceAccounts`: in gitbeaker 43.8 that class posts a token to
+ * `groups/:id/service_accounts/:user_id` (without `/personal_access_tokens`, a path GitLab does not
+ * have), takes no name or scopes, and cannot list or revoke.
+ */
+class GroupServiceAccountApi extends BaseResource<false> {
+  /** Every page of a list (`X-Next-Page` empty on the last, §1.3). */
+  private async all<T>(path: string, query: Record<string, unknown> = {}): Promise<T[]> {
+    const out: T[] = [];
+    for (let page: string | undefined = "1"; page;) {
+      const r: FormattedResponse<Record<string, unknown>[]> = await this.requester.get(path, {
+        searchParams: { ...query, per_page: PER_PAGE, page },
+      });
+      out.push(...(r.body as T[]));
+      page = r.headers["x-next-page"] || undefined;
+    }
+    return out;
+  }
+
+  accounts(groupId: number): Promise<{ id: number; username: string }[]> {
+    return this.all(apiPath`groups/${groupId}/service_accounts`);
+  }
+
+  tokens(groupId: number, userId: number, search?: string): Promise<GitLabToken[]> {
+    return this.all(
+      apiPath`groups/${groupId}/service_accounts/${userId}/personal_access_tokens`,
+      search ? { search } : {},
+    );
+  }
+
+  async createToken(groupId: number, userId: number, p: CreateTokenParams): Promise<GitLabToken> {
+    const body: Record<string, unknown> = { name: p.name, scopes: p.scopes, expires_at: p.expiresAt };
+    if (p.description) body.description = p.description;
+    const r = await this.requester.post<Record<string, unknown>>(
+      apiPath`groups/${groupId}/service_accounts/${userId}/personal_access_tokens`,
+      { body },
+    );
+    return r.body as unknown as GitLabToken;
+  }
+
+  async revokeToken(groupId: number, userId: number, tokenId: number): Promise<void> {
+    await this.requester.delete(
+      apiPath`groups/${groupId}/service_accounts/${userId}/personal_access_tokens/${tokenId}`,
+    );
+  }
+}
+
 export class GitLabClient {
   private readonly projectTokens: InstanceType<typeof ProjectAccessTokens<false>>;
   private readonly groupTokens: InstanceType<typeof GroupAccessTokens<false>>;
@@ -94,6 +155,7 @@ export class GitLabClient {
   private readonly groups: InstanceType<typeof Groups<false>>;
   private readonly projectVariables: InstanceType<typeof ProjectVariables<false>>;
   private readonly groupVariables: InstanceType<typeof GroupVariables<false>>;
+  private readonly serviceAccounts: GroupServiceAccountApi;
 
   constructor(opts: GitLabClientOptions) {
     if (!opts.token) throw new Error("GitLab client: no credential given");
@@ -111,6 +173,7 @@ export class GitLabClient {
     this.groups = new Groups(common);
     this.projectVariables = new ProjectVariables(common);
     this.groupVariables = new GroupVariables(common);
+    this.serviceAccounts = new GroupServiceAccountApi(common);
   }
 
   // ---- name resolution ------------------------------------------------------------------------
@@ -148,6 +211,29 @@ export class GitLabClient {
     }
     const serviceAccount = u.user_type === undefined ? undefined : u.user_type === "service_account";
     return { id: u.id, username: u.username, bot: typeof u.bot === "boolean" && u.bot, serviceAccount };
+  }
+
+  /** The user the credential belongs to (`GET /user`), and whether GitLab says it is an administrator. */
+  async currentUser(): Promise<{ id: number; username: string; admin: boolean }> {
+    // `is_admin` is sent only to administrators (about themselves): absent means not one.
+    const me = (await this.users.showCurrentUser()) as { id: number; username: string; is_admin?: unknown };
+    return { id: me.id, username: me.username, admin: me.is_admin === true };
+  }
+
+  /**
+   * The top-level group one of whose service accounts `userId` is, among the top-level groups the
+   * credential owns; undefined when none of them has it. GitLab's user entity does not say which
+   * group provisioned a service account, so this asks each owned top-level group for its service
+   * accounts (`GET /groups?min_access_level=50&top_level_only=true`, then
+   * `GET /groups/:id/service_accounts` per group, §4).
+   */
+  async serviceAccountGroupOf(userId: number): Promise<{ id: number; path: string } | undefined> {
+    const owned = await this.groups.all({ minAccessLevel: OWNER_ACCESS, topLevelOnly: true });
+    for (const g of owned) {
+      const accounts = await this.serviceAccounts.accounts(g.id);
+      if (accounts.some((a) => a.id === userId)) return { id: g.id, path: g.full_path };
+    }
+    return undefined;
   }
 
   // ---- project and group access tokens (one code path, parametrised by kind) ---------------------
@@ -210,6 +296,41 @@ export class GitLabClient {
 
   async revokePersonalToken(tokenId: number): Promise<void> {
     await unlessNotFound(() => this.personalTokens.remove({ tokenId }));
+  }
+
+  // ---- personal access tokens of a group service account (an Owner of the group may manage them) --
+
+  /** `POST /groups/:id/service_accounts/:user_id/personal_access_tokens` (§4). */
+  async createServiceAccountToken(
+    groupId: number,
+    userId: number,
+    p: CreateTokenParams,
+  ): Promise<GitLabToken> {
+    return this.serviceAccounts.createToken(groupId, userId, p);
+  }
+
+  /** `GET /groups/:id/service_accounts/:user_id/personal_access_tokens`, every page (§4: the §2 filters). */
+  async listServiceAccountTokens(groupId: number, userId: number, search?: string): Promise<GitLabToken[]> {
+    return this.serviceAccounts.tokens(groupId, userId, search);
+  }
+
+  /**
+   * The token, or undefined when GitLab does not know it (or the account or group is gone). The
+   * group routes have no `GET` of one token and `GET /personal_access_tokens/:id` is for the token's
+   * owner or an administrator (§2), so it is found in the account's list.
+   */
+  async getServiceAccountToken(
+    groupId: number,
+    userId: number,
+    tokenId: number,
+  ): Promise<GitLabToken | undefined> {
+    const tokens = await unlessNotFound(() => this.serviceAccounts.tokens(groupId, userId));
+    return tokens?.find((t) => t.id === tokenId);
+  }
+
+  /** `DELETE /groups/:id/service_accounts/:user_id/personal_access_tokens/:token_id`; a token GitLab no longer knows counts as revoked. */
+  async revokeServiceAccountToken(groupId: number, userId: number, tokenId: number): Promise<void> {
+    await unlessNotFound(() => this.serviceAccounts.revokeToken(groupId, userId, tokenId));
   }
 
   // ---- CI/CD variables ------------------------------------------------------------------------------

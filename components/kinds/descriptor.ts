@@ -15,17 +15,48 @@ import type { AccessLevelName, TokenKind } from "../gitlab/facts";
 export type TargetField = "project" | "group" | "user";
 
 /** The client calls that find a target (the audit hands in a narrower client than the providers). */
-export type TargetLookup = Pick<GitLabClient, "resolveProject" | "resolveGroup" | "resolveUser">;
+export type TargetLookup = Pick<
+  GitLabClient,
+  "resolveProject" | "resolveGroup" | "resolveUser" | "currentUser" | "serviceAccountGroupOf"
+>;
 /** The client calls that list tokens. */
-export type TokenLister = Pick<GitLabClient, "listResourceTokens" | "listPersonalTokens">;
+export type TokenLister = Pick<
+  GitLabClient,
+  "listResourceTokens" | "listPersonalTokens" | "listServiceAccountTokens"
+>;
+
+/**
+ * Whose tokens the operations act on: the target's numeric id and, where a kind has more than one
+ * family of routes, which one. Kept in state (`targetId`, `serviceAccountGroupId`), so refresh and
+ * destroy use the routes the token was made with.
+ */
+export interface TokenTarget {
+  id: number;
+  /**
+   * Personal tokens of a group service account managed without an administrator's credential: the
+   * top-level group whose `/groups/:id/service_accounts/:user_id/personal_access_tokens` routes hold
+   * them. Absent: the kind's ordinary routes.
+   */
+  serviceAccountGroupId?: number;
+}
+
+/** What the declaration says besides the target that may decide how it is found (personal: `group`). */
+export interface TargetHints {
+  /** Personal tokens: the top-level group that owns the service account (path or id). */
+  group?: string | number;
+}
 
 /** A target as GitLab knows it. */
-export interface ResolvedTarget {
-  id: number;
+export interface ResolvedTarget extends TokenTarget {
   /** Full path (project, group) or username (user). */
   path: string;
   /** Users only: how GitLab classifies the account. */
   user?: { bot: boolean; serviceAccount: boolean | undefined };
+  /**
+   * Why this credential cannot manage the target's tokens by any route the kind knows, and what to
+   * change (the field to give is `field`); `verify` refuses such a target, the audit reports it.
+   */
+  unroutable?: { field: string; reason: string };
 }
 
 export interface KindDescriptor<K extends TokenKind = TokenKind, F extends TargetField = TargetField> {
@@ -52,14 +83,22 @@ export interface KindDescriptor<K extends TokenKind = TokenKind, F extends Targe
     readonly targetIsUser: boolean;
   };
 
-  /** Finds the target by path, username or id (404: GitLabApiError). */
-  resolve(gl: TargetLookup, target: string | number): Promise<ResolvedTarget>;
+  /**
+   * Finds the target by path, username or id (404: GitLabApiError), and the routes its tokens go
+   * through (the declaration's `hints` and the credential may decide them).
+   */
+  resolve(gl: TargetLookup, target: string | number, hints?: TargetHints): Promise<ResolvedTarget>;
+  /**
+   * The kind's own rules about its kind-specific fields taken together (pure; run before any API
+   * call). Each failure names the field and says what to change.
+   */
+  checkFields?(fields: Record<string, unknown>): { field: string; reason: string }[];
   /** Refuses a resolved target that contradicts the declaration, with what to change. */
-  verify?(resolved: ResolvedTarget, declared: { name: string; serviceAccount?: boolean }): void;
-  create(gl: GitLabClient, targetId: number, params: CreateTokenParams): Promise<GitLabToken>;
+  verify?(resolved: ResolvedTarget, declared: { key?: string; name: string; serviceAccount?: boolean }): void;
+  create(gl: GitLabClient, target: TokenTarget, params: CreateTokenParams): Promise<GitLabToken>;
   /** The token, or undefined when GitLab says it does not exist. */
-  get(gl: GitLabClient, targetId: number, tokenId: number): Promise<GitLabToken | undefined>;
-  list(gl: TokenLister, targetId: number, search?: string): Promise<GitLabToken[]>;
+  get(gl: GitLabClient, target: TokenTarget, tokenId: number): Promise<GitLabToken | undefined>;
+  list(gl: TokenLister, target: TokenTarget, search?: string): Promise<GitLabToken[]>;
   /** Revokes; a token GitLab no longer knows counts as revoked. */
-  revoke(gl: GitLabClient, targetId: number, tokenId: number): Promise<void>;
+  revoke(gl: GitLabClient, target: TokenTarget, tokenId: number): Promise<void>;
 }

@@ -12,7 +12,15 @@ import { group } from "./group";
 import { personal } from "./personal";
 import { project } from "./project";
 
-export type { KindDescriptor, ResolvedTarget, TargetField, TargetLookup, TokenLister } from "./descriptor";
+export type {
+  KindDescriptor,
+  ResolvedTarget,
+  TargetField,
+  TargetHints,
+  TargetLookup,
+  TokenLister,
+  TokenTarget,
+} from "./descriptor";
 export { TOKEN_KINDS, type TokenKind };
 
 /** Every kind's descriptor, by kind. Its keys are exactly TOKEN_KINDS (a missing kind does not compile). */

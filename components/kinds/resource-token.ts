@@ -27,9 +27,9 @@ export function resourceTokenKind<K extends "project" | "group">(spec: {
     componentType: spec.componentType,
     official: { type: spec.officialType, targetProp: kind, targetIsUser: false },
     resolve: spec.resolve,
-    create: (gl, targetId, params) => gl.createResourceToken(kind, targetId, params),
-    get: (gl, targetId, tokenId) => gl.getResourceToken(kind, targetId, tokenId),
-    list: (gl, targetId, search) => gl.listResourceTokens(kind, targetId, search),
-    revoke: (gl, targetId, tokenId) => gl.revokeResourceToken(kind, targetId, tokenId),
+    create: (gl, target, params) => gl.createResourceToken(kind, target.id, params),
+    get: (gl, target, tokenId) => gl.getResourceToken(kind, target.id, tokenId),
+    list: (gl, target, search) => gl.listResourceTokens(kind, target.id, search),
+    revoke: (gl, target, tokenId) => gl.revokeResourceToken(kind, target.id, tokenId),
   } as const satisfies KindDescriptor<K, K>;
 }

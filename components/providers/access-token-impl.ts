@@ -5,11 +5,12 @@
  * provider code per resource and implementation changes never touch state. The pure rules (check,
  * diff, update, expiry) are in ./access-token-logic and re-exported here.
  */
+import { createHash } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { GitLabApiError } from "../gitlab/errors";
 import type { GitLabClient, CreateTokenParams, GitLabToken } from "../gitlab/client";
 import { ACCESS_LEVELS, rotationDate, type TokenKind } from "../gitlab/facts";
-import { kindOf, type ResolvedTarget, type TargetLookup } from "../kinds";
+import { kindOf, type ResolvedTarget, type TargetLookup, type TokenTarget } from "../kinds";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
 import {
   isCurrentCreateRef,
@@ -37,31 +38,60 @@ export {
 const CREATE_ATTEMPTS = 3;
 
 /**
- * Targets looked up in this process, by GitLab URL, kind and target as written. One provider
- * process serves a whole `pulumi up`, so a hundred tokens on one project cost one lookup, and
- * parallel creates share it while it is in flight. A failed lookup is not kept.
+ * Targets looked up in this process, by GitLab URL and credential, kind and target as written. One
+ * provider process serves a whole `pulumi up`, so a hundred tokens on one project cost one lookup,
+ * and parallel creates share it while it is in flight. A failed lookup is not kept. The credential
+ * is part of the key (as a digest) because it decides the routes (a personal token of a group
+ * service account: an administrator's routes, or the group's for an Owner).
  */
 const lookups = new Map<string, Promise<ResolvedTarget>>();
 
 /**
- * The numeric id of the token's project, group or user. A numeric target of a kind with nothing to
- * verify is its own id (no call); any other is looked up once per process (`gitlab` names the
- * GitLab it was looked up in).
+ * The token's project, group or user (its numeric id) and the routes its tokens go through. A
+ * numeric target of a kind with nothing to verify is its own id (no call); any other is looked up
+ * once per process (`gitlab` names the GitLab it was looked up in) and verified against the
+ * declaration.
  */
-export async function resolveTarget(gl: TargetLookup, props: AccessTokenProps, gitlab = ""): Promise<number> {
+export async function resolveTarget(
+  gl: TargetLookup,
+  props: AccessTokenProps,
+  gitlab = "",
+): Promise<TokenTarget> {
   const kind = kindOf(props.kind);
   const target = props.target;
-  if (/^\d+$/.test(target) && !kind.verify) return Number(target);
-  const key = [gitlab, props.kind, target.toLowerCase()].join("\u0000");
+  if (/^\d+$/.test(target) && !kind.verify) return { id: Number(target) };
+  const group = props.group;
+  const key = [gitlab, props.kind, target.toLowerCase(), String(group ?? "").toLowerCase()].join("\u0000");
   let lookup = lookups.get(key);
   if (!lookup) {
-    lookup = kind.resolve(gl, target);
+    lookup = kind.resolve(gl, target, group === undefined ? {} : { group });
     lookups.set(key, lookup);
     lookup.catch(() => lookups.delete(key));
   }
   const resolved = await lookup;
   kind.verify?.(resolved, props);
-  return resolved.id;
+  return tokenTarget(resolved);
+}
+
+/** Which GitLab and credential a lookup was made in (the credential as a digest, never itself). */
+function lookupScope(conn: Connection): string {
+  const digest = createHash("sha256")
+    .update(conn.token ?? "")
+    .digest("hex")
+    .slice(0, 16);
+  return `${conn.baseUrl}\u0000${digest}`;
+}
+
+/** The operations' part of a resolved target (or of a token's state). */
+export function tokenTarget(t: TokenTarget): TokenTarget {
+  return t.serviceAccountGroupId === undefined
+    ? { id: t.id }
+    : { id: t.id, serviceAccountGroupId: t.serviceAccountGroupId };
+}
+
+/** Where a token in state lives: its target's id, and the routes it was made through. */
+function storedTarget(props: AccessTokenOutputs): TokenTarget {
+  return tokenTarget({ id: props.targetId, serviceAccountGroupId: props.serviceAccountGroupId });
 }
 
 /**
@@ -74,7 +104,7 @@ export async function resolveTarget(gl: TargetLookup, props: AccessTokenProps, g
 export async function createToken(
   gl: GitLabClient,
   kind: TokenKind,
-  targetId: number,
+  target: TokenTarget,
   params: CreateTokenParams,
   createRef: string,
 ): Promise<GitLabToken> {
@@ -86,11 +116,11 @@ export async function createToken(
   let lastError: GitLabApiError | undefined;
   for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
     try {
-      return await kindOf(kind).create(gl, targetId, marked);
+      return await kindOf(kind).create(gl, target, marked);
     } catch (e) {
       if (!GitLabApiError.is(e) || !e.outcomeUnknown) throw e;
       lastError = e;
-      await revokeMarked(gl, kind, targetId, params.name, (m) => m.ref === createRef && m.nonce === nonce);
+      await revokeMarked(gl, kind, target, params.name, (m) => m.ref === createRef && m.nonce === nonce);
     }
   }
   throw new Error(
@@ -103,16 +133,16 @@ export async function createToken(
 export async function revokeMarked(
   gl: GitLabClient,
   kind: TokenKind,
-  targetId: number,
+  target: TokenTarget,
   name: string,
   matches: (marker: Marker) => boolean,
   keep: ReadonlySet<number> = new Set(),
 ): Promise<number[]> {
-  const made = (await kindOf(kind).list(gl, targetId, name)).filter((t) => {
+  const made = (await kindOf(kind).list(gl, target, name)).filter((t) => {
     const marker = markerOf(t.description);
     return t.name === name && !t.revoked && marker !== undefined && matches(marker) && !keep.has(t.id);
   });
-  for (const t of made) await kindOf(kind).revoke(gl, targetId, t.id);
+  for (const t of made) await kindOf(kind).revoke(gl, target, t.id);
   return made.map((t) => t.id);
 }
 
@@ -122,7 +152,7 @@ export async function create(
   now: Date,
 ): Promise<dynamic.CreateResult> {
   const gl = clientFor(conn);
-  const targetId = await resolveTarget(gl, inputs, conn.baseUrl);
+  const target = await resolveTarget(gl, inputs, lookupScope(conn));
   const expiresAt = expiryFor(inputs, now);
   const params: CreateTokenParams = {
     name: inputs.name,
@@ -135,7 +165,7 @@ export async function create(
   }
 
   const createRef = isCurrentCreateRef(inputs.createRef) ? inputs.createRef : newCreateRef();
-  const t = await createToken(gl, inputs.kind, targetId, params, createRef);
+  const t = await createToken(gl, inputs.kind, target, params, createRef);
   if (!t.token)
     throw new Error(
       `GitLab created ${inputs.kind} token "${inputs.name}" (id ${t.id}) but returned no value`,
@@ -151,9 +181,10 @@ export async function create(
     active: t.active,
     createdAt: t.created_at,
     userId: t.user_id,
-    targetId,
+    targetId: target.id,
   };
-  return { id: resourceId(inputs.kind, targetId, t.id), outs };
+  if (target.serviceAccountGroupId !== undefined) outs.serviceAccountGroupId = target.serviceAccountGroupId;
+  return { id: resourceId(inputs.kind, target.id, t.id), outs };
 }
 
 /** `read` (refresh): a revoked, expired or deleted token is reported as gone so `up` recreates it. */
@@ -163,7 +194,7 @@ export async function read(
   props: AccessTokenOutputs,
 ): Promise<dynamic.ReadResult> {
   const gl = clientFor(conn);
-  const t = await kindOf(props.kind).get(gl, props.targetId, props.tokenId);
+  const t = await kindOf(props.kind).get(gl, storedTarget(props), props.tokenId);
   if (!t || t.revoked || !t.active) return {};
   const expiresAt = t.expires_at ?? props.expiresAt;
   return {
@@ -180,7 +211,7 @@ export async function read(
 /** `delete`: revoke; a token GitLab no longer knows is already gone. */
 export async function remove(conn: Connection, props: AccessTokenOutputs): Promise<void> {
   const gl = clientFor(conn);
-  await kindOf(props.kind).revoke(gl, props.targetId, props.tokenId);
+  await kindOf(props.kind).revoke(gl, storedTarget(props), props.tokenId);
 }
 
 /**

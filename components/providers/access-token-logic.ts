@@ -42,6 +42,9 @@ export const UPDATE_IN_PLACE = [
   "owner",
   "justification",
   "serviceAccount",
+  // The service account's group says which routes reach the token, not what the token is: the
+  // token keeps the routes it was made through (`serviceAccountGroupId` in its outputs).
+  "group",
 ] as const;
 
 function canonical(value: unknown): string {

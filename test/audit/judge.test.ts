@@ -283,8 +283,11 @@ describe("collectTargets", () => {
       });
     },
     resolveUser: async () => ({ id: 4, username: "exporter", bot: true, serviceAccount: undefined }),
+    currentUser: async () => ({ id: 1, username: "root", admin: true }),
+    serviceAccountGroupOf: async () => undefined,
     listResourceTokens: async () => [token("web-deploy")],
     listPersonalTokens: async () => [token("bot-export")],
+    listServiceAccountTokens: async () => [],
     ...over,
   });
 

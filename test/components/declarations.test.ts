@@ -49,6 +49,45 @@ describe("parseDeclarations", () => {
     expect(decls[3]).toMatchObject({ serviceAccount: true, accessLevel: undefined });
   });
 
+  describe("a group service account's personal token (group:)", () => {
+    const personal = (extra = "") =>
+      token(`kind: personal\nuser: acme-deployer\nscopes: [read_api]\n${extra}`);
+
+    it("keeps the group on a personal token, and a group token's group stays its target", () => {
+      const [d] = parseDeclarations(personal("group: acme\nserviceAccount: true"), NOW);
+      expect(d).toMatchObject({
+        kind: "personal",
+        target: "acme-deployer",
+        group: "acme",
+        serviceAccount: true,
+      });
+      const [g] = parseDeclarations(token("kind: group\ngroup: acme\nscopes: [read_api]"), NOW);
+      expect(g).toMatchObject({ kind: "group", target: "acme" });
+      expect(g).not.toHaveProperty("group");
+      const [n] = parseDeclarations(personal("group: 42"), NOW);
+      expect(n?.group).toBe(42);
+    });
+
+    it.each([
+      [
+        "group: on a service account declared a person",
+        personal("group: acme\nserviceAccount: false"),
+        'tokens.yaml:6: token "web-deploy", field "group": group names the top-level group that owns a service account, but serviceAccount is false; remove group, or serviceAccount if the user is the group\'s service account',
+      ],
+      [
+        "group: on a project token",
+        project("group: acme"),
+        'tokens.yaml:6: token "web-deploy", field "group": a project token takes "project", not "group"',
+      ],
+      ["an empty group:", personal('group: ""'), 'tokens.yaml:6: token "web-deploy", field "group"'],
+    ])("refuses %s, naming the file, line, token and field", (_what, yaml, message) => {
+      const issues = issuesOf(yaml);
+      expect(issues).toHaveLength(1);
+      const text = `${issues[0]!.file}:${issues[0]!.line}: token "${issues[0]!.token}", field "${issues[0]!.field}": ${issues[0]!.message}`;
+      expect(text.slice(0, message.length)).toBe(message);
+    });
+  });
+
   it("accepts a fixed expiry date instead of a lifetime", () => {
     const date = addDays(NOW, 30);
     const [d] = parseDeclarations(project(`expiresAt: ${date}`), NOW);

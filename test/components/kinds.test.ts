@@ -47,7 +47,7 @@ describe("the registry", () => {
     expect(KINDS.group.accessLevels).toEqual(ACCESS_LEVEL_NAMES);
     expect(KINDS.personal.accessLevels).toBeUndefined();
     expect(Object.keys(KINDS.project.fields)).toEqual(["accessLevel"]);
-    expect(Object.keys(KINDS.personal.fields)).toEqual(["serviceAccount"]);
+    expect(Object.keys(KINDS.personal.fields)).toEqual(["serviceAccount", "group"]);
   });
 
   it("gives every kind a unique component type and official type", () => {
@@ -106,21 +106,48 @@ describe("each descriptor's GitLab operations, against the sandbox", () => {
     d.verify?.(resolved, { name: "t", serviceAccount: true });
 
     const name = `registry-${kind}`;
-    const made = await d.create(gl, resolved.id, {
+    const made = await d.create(gl, resolved, {
       name,
       scopes: ["read_api"],
       expiresAt: addDays(NOW, 30),
       ...(accessLevel !== undefined ? { accessLevel } : {}),
     });
     expect(made.token).toEqual(expect.any(String));
-    expect((await d.get(gl, resolved.id, made.id))?.name).toBe(name);
-    expect((await d.list(gl, resolved.id, name)).map((t) => t.id)).toContain(made.id);
+    expect((await d.get(gl, resolved, made.id))?.name).toBe(name);
+    expect((await d.list(gl, resolved, name)).map((t) => t.id)).toContain(made.id);
 
-    await d.revoke(gl, resolved.id, made.id);
-    const after = await d.get(gl, resolved.id, made.id);
+    await d.revoke(gl, resolved, made.id);
+    const after = await d.get(gl, resolved, made.id);
     expect(after === undefined || after.revoked).toBe(true);
     // Revoking again (a token GitLab no longer knows) is not an error.
-    await expect(d.revoke(gl, resolved.id, made.id)).resolves.toBeUndefined();
+    await expect(d.revoke(gl, resolved, made.id)).resolves.toBeUndefined();
+  });
+
+  it("personal: a group service account's tokens go through its group's routes when group: is given", async () => {
+    const d = kindOf("personal");
+    const accounts = await fetch(`${sandbox.url}/api/v4/groups/acme/service_accounts`, {
+      method: "POST",
+      headers: { "PRIVATE-TOKEN": sandbox.adminToken, "content-type": "application/json" },
+      body: JSON.stringify({ username: "acme-registry-bot" }),
+    });
+    expect(accounts.status).toBe(201);
+    const resolved = await d.resolve(gl, "acme-registry-bot", { group: "acme" });
+    expect(resolved.serviceAccountGroupId).toBe(sandbox.groupId("acme"));
+    sandbox.resetCounters();
+    const made = await d.create(gl, resolved, {
+      name: "via-group",
+      scopes: ["read_api"],
+      expiresAt: addDays(NOW, 30),
+    });
+    expect((await d.get(gl, resolved, made.id))?.name).toBe("via-group");
+    expect((await d.list(gl, resolved, "via-group")).map((t) => t.id)).toEqual([made.id]);
+    await d.revoke(gl, resolved, made.id);
+    expect((await d.get(gl, resolved, made.id))?.revoked).toBe(true);
+    await expect(d.revoke(gl, resolved, made.id)).resolves.toBeUndefined();
+    const routes = Object.keys(sandbox.counters().byRoute);
+    expect(
+      routes.every((r) => r.includes("/groups/:id/service_accounts/:user_id/personal_access_tokens")),
+    ).toBe(true);
   });
 
   it("personal: refuses a human declared a service account", async () => {

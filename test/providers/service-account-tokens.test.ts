@@ -1,0 +1,250 @@
+/**
+ * Personal tokens of a group service account through the group's routes
+ * (`/groups/:id/service_accounts/:user_id/personal_access_tokens`, reference §4), over real HTTP
+ * against the sandbox: with a credential that is an Owner of the group and not an administrator
+ * (the route is chosen by itself), with `group:` declared, lost-response reconciliation on that
+ * route, recover, and the error when no route can work.
+ */
+import { DEFAULT_SEED, startSandbox, type Sandbox } from "../../sandbox";
+import { GitLabClient } from "../../components/gitlab/client";
+import { addDays } from "../../components/gitlab/facts";
+import { markerOf } from "../../components/gitlab/marker";
+import * as impl from "../../components/providers/access-token-impl";
+import type { Connection } from "../../components/providers/runtime-env";
+import type { AccessTokenOutputs, AccessTokenProps } from "../../components/types";
+import { recover, type ExportedStack } from "../../commands/recover";
+import { ACCESS_TOKEN_TYPE } from "../../components/types";
+
+const NOW = new Date("2026-11-25T09:00:00Z");
+const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5_000 };
+
+const GROUP_CREATE = "POST /api/v4/groups/:id/service_accounts/:user_id/personal_access_tokens";
+const GROUP_LIST = "GET /api/v4/groups/:id/service_accounts/:user_id/personal_access_tokens";
+const GROUP_DELETE = "DELETE /api/v4/groups/:id/service_accounts/:user_id/personal_access_tokens/:token_id";
+const ADMIN_CREATE = "POST /api/v4/users/:user_id/personal_access_tokens";
+
+let sandbox: Sandbox;
+/** alice: an Owner of acme, not an administrator. */
+let owner: Connection;
+let admin: Connection;
+/** A value of each credential, for the search of error messages. */
+const credentials: string[] = [];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({
+    now: NOW,
+    freezeClock: true,
+    seed: {
+      ...DEFAULT_SEED,
+      users: [
+        ...(DEFAULT_SEED.users ?? []),
+        { username: "acme-deployer", serviceAccount: true, group: "acme" },
+        { username: "beta-bot", serviceAccount: true, group: "beta" },
+      ],
+      groups: [...(DEFAULT_SEED.groups ?? []), { path: "beta", name: "Beta" }],
+    },
+  });
+  const alice = sandbox.mintPersonalToken("alice", { name: "owner-credential", scopes: ["api"] });
+  owner = { baseUrl: sandbox.url, token: alice.token, retry: FAST_RETRY };
+  admin = { baseUrl: sandbox.url, token: sandbox.adminToken, retry: FAST_RETRY };
+  credentials.push(alice.token, sandbox.adminToken);
+});
+
+afterAll(async () => {
+  await sandbox?.stop();
+});
+
+beforeEach(() => {
+  sandbox.clearFaults();
+  sandbox.resetCounters();
+});
+
+function props(over: Partial<AccessTokenProps> = {}): AccessTokenProps {
+  return impl.check(
+    {},
+    {
+      kind: "personal",
+      key: "deployer",
+      target: "acme-deployer",
+      name: "deployer",
+      description: "deploys",
+      scopes: ["read_api"],
+      lifetimeDays: 30,
+      rotateBeforeDays: 7,
+      rotateWhenChanged: {},
+      rotationEpoch: "",
+      ...over,
+    },
+    NOW,
+  ).inputs!;
+}
+
+const selfStatus = async (token: string) =>
+  (await fetch(`${sandbox.url}/api/v4/personal_access_tokens/self`, { headers: { "PRIVATE-TOKEN": token } }))
+    .status;
+
+describe("with an Owner's credential (not an administrator)", () => {
+  it("is refused the administrator's route by GitLab (the sandbox)", async () => {
+    const r = await fetch(
+      `${sandbox.url}/api/v4/users/${sandbox.user("acme-deployer")!.id}/personal_access_tokens`,
+      {
+        method: "POST",
+        headers: { "PRIVATE-TOKEN": owner.token, "content-type": "application/json" },
+        body: JSON.stringify({ name: "x", scopes: ["read_api"], expires_at: addDays(NOW, 5) }),
+      },
+    );
+    expect(r.status).toBe(403);
+  });
+
+  let created: AccessTokenOutputs;
+  let id: string;
+
+  it("creates the token through the group's route by itself, and keeps the route in state", async () => {
+    const r = await impl.create(owner, props(), NOW);
+    id = r.id;
+    created = r.outs as AccessTokenOutputs;
+    expect(created.serviceAccountGroupId).toBe(sandbox.groupId("acme"));
+    expect(created.targetId).toBe(sandbox.user("acme-deployer")!.id);
+    expect(id).toBe(`personal/${created.targetId}/${created.tokenId}`);
+    expect(await selfStatus(created.token)).toBe(200);
+    expect(sandbox.findTokenByValue(created.token)).toMatchObject({ name: "deployer", scopes: ["read_api"] });
+    const calls = sandbox.counters().byRoute;
+    expect(calls[GROUP_CREATE]).toBe(1);
+    expect(calls[ADMIN_CREATE]).toBeUndefined();
+    // Which group: the credential's owned top-level groups and their service accounts.
+    expect(calls["GET /api/v4/user"]).toBe(1);
+    expect(calls["GET /api/v4/groups/:id/service_accounts"]).toBeGreaterThanOrEqual(1);
+  });
+
+  it("reads it back through the group's list (refresh)", async () => {
+    sandbox.resetCounters();
+    const r = await impl.read(owner, id, created);
+    expect(r.props).toMatchObject({ tokenId: created.tokenId, active: true, expiresAt: created.expiresAt });
+    expect(sandbox.counters().byRoute).toEqual({ [GROUP_LIST]: 1 });
+  });
+
+  it("revokes it through the group's route, treats a gone token as revoked, and reads it as gone", async () => {
+    sandbox.resetCounters();
+    await impl.remove(owner, created);
+    expect(await selfStatus(created.token)).toBe(401);
+    expect(sandbox.counters().byRoute[GROUP_DELETE]).toBe(1);
+    await expect(impl.remove(owner, created)).resolves.toBeUndefined();
+    expect(await impl.read(owner, id, created)).toEqual({});
+  });
+
+  it("reconciles a lost create on the group's route: one active token, the lost one revoked", async () => {
+    sandbox.setFaults({
+      lostResponse: { method: "POST", path: "/service_accounts/\\d+/personal_access_tokens$", times: 1 },
+    });
+    const r = await impl.create(owner, props({ key: "lost", name: "lost" }), NOW);
+    const outs = r.outs as AccessTokenOutputs;
+    const made = sandbox.listTokens().filter((t) => t.name === "lost");
+    expect(made).toHaveLength(2);
+    expect(made.filter((t) => t.active).map((t) => t.id)).toEqual([outs.tokenId]);
+    expect(markerOf(made.find((t) => !t.active)?.description)?.ref).toBe(outs.createRef);
+    expect(sandbox.counters().byRoute[GROUP_CREATE]).toBe(2);
+    expect(sandbox.counters().byRoute[GROUP_DELETE]).toBe(1);
+    await impl.remove(owner, outs);
+  });
+
+  it("recover revokes what an interrupted create made, through the group's route", async () => {
+    const inputs = props({ key: "killed", name: "killed" });
+    // The create the engine recorded as pending, which GitLab carried out.
+    const gl = new GitLabClient({ baseUrl: sandbox.url, token: owner.token!, retry: FAST_RETRY });
+    const group = sandbox.groupId("acme")!;
+    const user = sandbox.user("acme-deployer")!.id;
+    const made = await gl.createServiceAccountToken(group, user, {
+      name: "killed",
+      scopes: ["read_api"],
+      expiresAt: addDays(NOW, 30),
+      description: `deploys [gitlab-tokens:${inputs.createRef}.abc_123]`,
+    });
+    const state: ExportedStack = {
+      version: 3,
+      deployment: {
+        resources: [],
+        pending_operations: [
+          {
+            type: "creating",
+            resource: {
+              urn: "urn:pulumi:s::p::gitlab-tokens:index:PersonalAccessToken$pulumi-nodejs:dynamic/gitlab-tokens:AccessToken::killed",
+              type: ACCESS_TOKEN_TYPE,
+              inputs: inputs as unknown as Record<string, unknown>,
+            },
+          },
+        ],
+      },
+    } as unknown as ExportedStack;
+    sandbox.resetCounters();
+    const r = await recover(state, async () => gl);
+    expect(r.creates).toEqual([expect.objectContaining({ name: "killed", revoked: [made.id] })]);
+    expect(await selfStatus(made.token!)).toBe(401);
+    expect(sandbox.counters().byRoute[GROUP_DELETE]).toBe(1);
+    expect(sandbox.counters().byRoute["DELETE /api/v4/personal_access_tokens/:id"]).toBeUndefined();
+  });
+
+  it("refuses a service account of a group the credential does not own, naming the token and the field", async () => {
+    const p = props({ key: "beta-reader", target: "beta-bot" });
+    const err = await impl.create(owner, p, NOW).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toMatch(
+      /^personal token "beta-reader", field "group": the credential is not an administrator's, and beta-bot is not a service account of any top-level group it owns; declare group: /,
+    );
+    for (const c of credentials) expect(err?.message).not.toContain(c);
+    expect(sandbox.listTokens().filter((t) => t.name === "deployer" && t.active)).toEqual([]);
+  });
+
+  it("with group: declared, goes straight to that group's routes (no search among owned groups)", async () => {
+    const r = await impl.create(owner, props({ key: "named", name: "named", group: "acme" }), NOW);
+    const outs = r.outs as AccessTokenOutputs;
+    expect(outs.serviceAccountGroupId).toBe(sandbox.groupId("acme"));
+    const calls = sandbox.counters().byRoute;
+    expect(calls["GET /api/v4/groups/:id/service_accounts"]).toBeUndefined();
+    expect(calls["GET /api/v4/user"]).toBeUndefined();
+    expect(calls[GROUP_CREATE]).toBe(1);
+    await impl.remove(owner, outs);
+  });
+});
+
+describe("with an administrator's credential", () => {
+  it("keeps the administrator's routes for a service account without group: (as before)", async () => {
+    const r = await impl.create(admin, props({ key: "adm", name: "adm" }), NOW);
+    const outs = r.outs as AccessTokenOutputs;
+    expect(outs.serviceAccountGroupId).toBeUndefined();
+    expect(sandbox.counters().byRoute[ADMIN_CREATE]).toBe(1);
+    await impl.remove(admin, outs);
+    expect(sandbox.counters().byRoute["DELETE /api/v4/personal_access_tokens/:id"]).toBe(1);
+  });
+
+  it("uses the group's routes when the declaration names the group", async () => {
+    const r = await impl.create(admin, props({ key: "adm-g", name: "adm-g", group: "acme" }), NOW);
+    const outs = r.outs as AccessTokenOutputs;
+    expect(outs.serviceAccountGroupId).toBe(sandbox.groupId("acme"));
+    expect(sandbox.counters().byRoute[GROUP_CREATE]).toBe(1);
+    // State written with the group's routes is refreshed and destroyed through them by any credential that may.
+    expect((await impl.read(owner, r.id, outs)).props).toMatchObject({ active: true });
+    await impl.remove(owner, outs);
+    expect(await selfStatus(outs.token)).toBe(401);
+  });
+});
+
+describe("check and diff", () => {
+  it("changing group: updates in place (the token is the same; it keeps its routes)", () => {
+    const before = props();
+    const olds = {
+      ...before,
+      tokenId: 1,
+      token: "x",
+      expiresAt: addDays(NOW, 30),
+      rotatesAt: addDays(NOW, 23),
+      active: true,
+      createdAt: NOW.toISOString(),
+      userId: 2,
+      targetId: 2,
+    } as AccessTokenOutputs;
+    const d = impl.diff(olds, props({ group: "acme" }), NOW);
+    expect(d).toMatchObject({ changes: true, replaces: [] });
+  });
+});
