@@ -50,6 +50,15 @@ export function scopesForKind(kind: TokenKind): readonly string[] {
   return kind === "personal" ? PERSONAL_SCOPES : RESOURCE_SCOPES;
 }
 
+/**
+ * Whether gitlab-tokens knows a scope (every kind's scopes are personal scopes). A newer GitLab
+ * sends others (`mcp`, `granular`): readers pass them through and report them as unknown;
+ * declarations may not use them.
+ */
+export function isKnownScope(scope: string): boolean {
+  return (PERSONAL_SCOPES as readonly string[]).includes(scope);
+}
+
 /** What each scope grants, in GitLab's words (doc/user/profile/personal_access_tokens.md). */
 export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   api: "complete read/write access to the API, including Git over HTTP and every registry",
@@ -122,6 +131,13 @@ export const ACCESS_LEVELS = {
 } as const;
 export type AccessLevelName = keyof typeof ACCESS_LEVELS;
 export const ACCESS_LEVEL_NAMES = Object.keys(ACCESS_LEVELS) as AccessLevelName[];
+
+/**
+ * Every access level gitlab-tokens knows GitLab to have (`Gitlab::Access`, reference §6), tokens'
+ * or not: no access (0), minimal access (5), the token levels, admin (60). A newer GitLab's role (a
+ * number not here) is unknown: readers pass it through and report it as such.
+ */
+export const KNOWN_ACCESS_LEVEL_VALUES: readonly number[] = [0, 5, ...Object.values(ACCESS_LEVELS), 60];
 
 /** GitLab's default when a project or group token is created without `access_level`. */
 export const DEFAULT_ACCESS_LEVEL: AccessLevelName = "maintainer";

@@ -7,10 +7,11 @@ import {
   ACCESS_LEVELS,
   ACCESS_LEVEL_NAMES,
   DEFAULT_ACCESS_LEVEL,
+  KNOWN_ACCESS_LEVEL_VALUES,
   type AccessLevelName,
 } from "../../components/gitlab/facts";
 import { kindOf } from "../../components/kinds";
-import { justificationField, justificationOf, unjudged, violation, type Rule } from "./check";
+import { justificationField, justificationOf, unjudged, unrecognised, violation, type Rule } from "./check";
 import { CONFIGURABLE_ACCESS_LEVELS, POLICY_IDS, type AccessLevelConfig } from "./config";
 import { FIELD_NAMES, describeToken, isLive, isUnknown, liveFix, type NormalisedToken } from "./token";
 
@@ -25,6 +26,10 @@ export const checkAccessLevel: Rule<AccessLevelConfig> = (token, config) => {
   const declared = token.accessLevel;
   const levelName = declared ?? DEFAULT_ACCESS_LEVEL;
   if (!(ACCESS_LEVEL_NAMES as string[]).includes(levelName)) {
+    // A live token's level is GitLab's fact: a number gitlab-tokens does not know is a newer role.
+    if (isLive(token) && /^\d+$/.test(levelName) && !KNOWN_ACCESS_LEVEL_VALUES.includes(Number(levelName))) {
+      return [unrecognised(token, field, `access level ${levelName}`, "the access level")];
+    }
     const fix = isLive(token)
       ? liveFix(
           token,

@@ -33,6 +33,20 @@ export function unjudged(token: NormalisedToken, what: string, field: string): C
   };
 }
 
+/**
+ * A value GitLab gave that gitlab-tokens does not know — a newer GitLab's scope or role (`mcp`,
+ * `granular`, a new access level): reported, and never judged compliant (the policy cannot say
+ * what it grants), so it is an `unjudged` finding rather than a violation or a pass.
+ */
+export function unrecognised(token: NormalisedToken, field: string, values: string, what: string): Check {
+  return {
+    status: "unjudged",
+    code: "unknown-to-gitlab-tokens",
+    field,
+    message: `${values} ${values.includes(",") ? "are" : "is"} not known to gitlab-tokens, so ${what} of ${describeToken(token)} could not be verified`,
+  };
+}
+
 /** How long a token lives, and from which facts that was worked out. */
 export type Lifetime =
   | {

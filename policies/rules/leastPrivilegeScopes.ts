@@ -7,10 +7,19 @@ import {
   FORBIDDEN_SCOPES,
   NARROWER_ALTERNATIVES,
   SCOPE_IMPLIES,
+  isKnownScope,
   scopesForKind,
 } from "../../components/gitlab/facts";
 import { scopesElsewhereHint } from "../../components/kinds";
-import { justificationField, justificationOf, unjudged, violation, type Check, type Rule } from "./check";
+import {
+  justificationField,
+  justificationOf,
+  unjudged,
+  unrecognised,
+  violation,
+  type Check,
+  type Rule,
+} from "./check";
 import { POLICY_IDS, type LeastPrivilegeScopesConfig } from "./config";
 import { describeToken, isLive, isUnknown, liveFix, type NormalisedToken } from "./token";
 
@@ -68,6 +77,13 @@ export const checkLeastPrivilegeScopes: Rule<LeastPrivilegeScopesConfig> = (toke
   const checks: Check[] = [];
   if (isUnknown(token, "scopes")) checks.push(unjudged(token, "every scope", "scopes"));
 
+  // Scopes a newer GitLab has and gitlab-tokens does not know: not least-privilege-verified.
+  const unknownScopes = scopes.filter((s) => !isKnownScope(s));
+  if (unknownScopes.length > 0) {
+    const list = `${plural(unknownScopes, "scope", "scopes")} ${unknownScopes.join(", ")}`;
+    checks.push(unrecognised(token, "scopes", list, "least privilege"));
+  }
+
   // Administrator scopes (always) and any the configuration adds.
   const forbidden = [...new Set([...FORBIDDEN_SCOPES, ...config.additionalForbiddenScopes])];
   const bad = scopes.filter((s) => forbidden.includes(s));
@@ -84,7 +100,7 @@ export const checkLeastPrivilegeScopes: Rule<LeastPrivilegeScopesConfig> = (toke
   // Scopes GitLab does not accept for this kind of token.
   if (!isUnknown(token, "kind")) {
     const valid = scopesForKind(token.kind);
-    const invalid = scopes.filter((s) => !valid.includes(s) && !bad.includes(s));
+    const invalid = scopes.filter((s) => !valid.includes(s) && !bad.includes(s) && isKnownScope(s));
     if (invalid.length > 0) {
       const hint = scopesElsewhereHint(invalid);
       checks.push(
