@@ -18,6 +18,7 @@ import {
   ACCESS_LEVELS,
   SCOPE_IMPLIES,
   daysBetween,
+  isKnownScope,
   isoDate,
   rotationDate,
   type AccessLevelName,
@@ -236,9 +237,12 @@ const FIELD_OF: Partial<Record<string, string>> = { fixedExpiresAt: "expiresAt" 
 
 function scopeText(c: ScopeChange): string {
   const parts = [...c.added.map((s) => `+${s}`), ...c.removed.map((s) => `−${s}`)].join(", ");
+  // A scope from state this version does not know (written by a newer gitlab-tokens or GitLab).
+  const unknown = [...c.added, ...c.removed].filter((s) => !isKnownScope(s));
+  const note = unknown.map((s) => `; scope ${s} is not known to gitlab-tokens`).join("");
   return c.direction === "same-access"
-    ? `scopes changed, same access (${parts})`
-    : `scopes ${c.direction} (${parts})`;
+    ? `scopes changed, same access (${parts})${note}`
+    : `scopes ${c.direction} (${parts})${note}`;
 }
 
 /** Why the provider replaces a token because of `property`, in words. */

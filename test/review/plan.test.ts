@@ -6,13 +6,14 @@
 import {
   accessLevelChange,
   isBlocking,
+  readStateExport,
   reviewDeclarations,
   declarationsFromText,
   scopeChange,
   summarize,
   type TokenRow,
 } from "../../commands/review";
-import { AFTER_PATH, NOW, fieldLine, readFixture, reviewFixture, tokenLine } from "./helpers";
+import { AFTER_PATH, NOW, STATE_LABEL, fieldLine, readFixture, reviewFixture, tokenLine } from "./helpers";
 
 const yaml = readFixture("tokens-after.yaml");
 
@@ -123,6 +124,18 @@ describe("the changes against the state", () => {
   ])("rotates %s because of %j, as the provider's diff says", (key, replaces, reasons) => {
     expect(change(key)).toMatchObject({ kind: "rotate", replaces });
     expect(change(key)?.reasons.map((r) => r.text)).toEqual(reasons);
+  });
+
+  it("reports a stored scope gitlab-tokens does not know (a newer version's) as unknown, without failing", () => {
+    const tokens = readStateExport(readFixture("state.json"), STATE_LABEL).map((t) =>
+      t.key === "acme-dependency-reader"
+        ? { ...t, outputs: { ...t.outputs, scopes: [...t.outputs.scopes, "mcp"] } }
+        : t,
+    );
+    const r = reviewFixture({ state: { label: STATE_LABEL, tokens } });
+    expect(r.changes.find((c) => c.key === "acme-dependency-reader")?.reasons.map((x) => x.text)).toEqual([
+      "scopes narrowed (−read_registry, −mcp); scope mcp is not known to gitlab-tokens",
+    ]);
   });
 
   it("records widened and narrowed scopes and a raised access level", () => {
