@@ -34,6 +34,8 @@ async function resolve(
   return r.user === undefined
     ? { id: r.id, path: r.path, target: r }
     : { id: r.id, path: r.path, serviceAccount: r.user.bot || r.user.serviceAccount === true, target: r };
+  // A target no route of this credential can reach (`unroutable`) is listed through the kind's
+  // ordinary routes all the same: the report then shows GitLab's own refusal, as before.
 }
 
 async function list(gitlab: AuditGitLab, target: ListedTarget, at: TokenTarget): Promise<void> {
@@ -65,12 +67,6 @@ export async function collectTargets(
     }
     target.resolved = { id: resolved.id, path: resolved.path };
     if (resolved.serviceAccount !== undefined) target.serviceAccount = resolved.serviceAccount;
-    const { unroutable } = resolved.target;
-    if (unroutable !== undefined) {
-      target.problem = `could not list: ${unroutable.reason}`;
-      out.push(target);
-      continue;
-    }
     try {
       await list(gitlab, target, resolved.target);
     } catch (e) {
