@@ -98,6 +98,9 @@ export function startProcess(command: string, args: string[], opts: ProcessOptio
         seconds: (Date.now() - started) / 1000,
       });
     });
+    // A command may exit before its stdin is written and closed (a refusal, a crash): its exit code
+    // says what happened, not the EPIPE of that write.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(opts.input ?? "");
   });
   return { pid, done, killGroup };
