@@ -60,10 +60,20 @@ export function userBasicEntity(base: string, u: User): Record<string, unknown> 
 }
 
 /**
- * `User`, with `UserPublic` fields (`email`, ...) for the user themself and admins, and `is_admin`
- * for admins.
+ * `User`, with `UserPublic` fields (`email`, `commit_email`, ...) and `is_admin` for admins, and the
+ * `UserPublic` fields for the user themself where GitLab presents `UserPublic` (`self`: `GET /user`).
+ * gitlabhq `lib/api/users.rb`: `GET /user` presents `UserWithAdmin` to an administrator and
+ * `UserPublic` to anyone else; `GET /users/:id` presents `UserDetailsWithAdmin` to an administrator
+ * and `Entities::User` — no e-mail but `public_email`, even about oneself — to anyone else.
+ * `commit_email` is `commit_email_or_default` (`lib/api/entities/user_public.rb`): the user's commit
+ * e-mail, else their primary e-mail (a bot's `<username>@noreply.<host>`).
  */
-export function userEntity(base: string, u: User, viewer: User | null): Record<string, unknown> {
+export function userEntity(
+  base: string,
+  u: User,
+  viewer: User | null,
+  opts: { self?: boolean } = {},
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     ...userBasicEntity(base, u),
     created_at: u.createdAt,
@@ -75,7 +85,7 @@ export function userEntity(base: string, u: User, viewer: User | null): Record<s
     job_title: "",
     bot: u.kind === "project_bot" || u.kind === "service_account",
   };
-  if (viewer && (viewer.id === u.id || viewer.admin)) {
+  if (viewer && (viewer.admin || (opts.self === true && viewer.id === u.id))) {
     out.email = u.email;
     out.commit_email = u.email;
     out.external = false;

@@ -97,7 +97,7 @@ export const directoryRoutes: ApiRoute[] = [
     scopes: ["read_user"],
     handler(ctx) {
       const user = currentUser(ctx);
-      return ok(userEntity(ctx.baseUrl, user, user));
+      return ok(userEntity(ctx.baseUrl, user, user, { self: true }));
     },
   },
   {
