@@ -140,6 +140,22 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
   readonly rotatesAt: pulumi.Output<string>;
   /** False once GitLab reports the token revoked or expired (after a refresh). */
   readonly active: pulumi.Output<boolean>;
+  /**
+   * GitLab's id of the user the token acts as: a project or group token's own bot user (a new one for
+   * every token, so for every rotation), or the personal token's user (kept across rotations).
+   */
+  readonly userId: pulumi.Output<number>;
+  /**
+   * That user's username (`project_<id>_bot_<hex>`, `group_<id>_bot_<hex>`, or the account's own), for
+   * allow-lists and git identities. Undefined when GitLab did not show the user to the credential,
+   * and in state written before it until a refresh.
+   */
+  readonly username: pulumi.Output<string | undefined>;
+  /**
+   * That user's commit e-mail (a bot's `<username>@noreply.<host>`), for `git config user.email`.
+   * Only an administrator's credential is shown it (`GET /users/:id`); otherwise undefined.
+   */
+  readonly commitEmail: pulumi.Output<string | undefined>;
   /** The CI/CD variables the value is delivered to. */
   readonly variables: CiVariableResource[];
 
@@ -205,6 +221,9 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
     this.expiresAt = resource.expiresAt;
     this.rotatesAt = resource.rotatesAt;
     this.active = resource.active;
+    this.userId = resource.userId;
+    this.username = resource.username;
+    this.commitEmail = resource.commitEmail;
 
     const places = deliveries.map((d) => {
       const scope = d.project !== undefined ? "project" : "group";
@@ -242,6 +261,9 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
       expiresAt: this.expiresAt,
       rotatesAt: this.rotatesAt,
       active: this.active,
+      userId: this.userId,
+      username: this.username,
+      commitEmail: this.commitEmail,
     });
   }
 }

@@ -19,7 +19,7 @@ import { CONFIG_NAMESPACE } from "./types";
 /** The declarations file when none is given: config `gitlab-tokens:declarations`, else `tokens.yaml`. */
 export const DEFAULT_DECLARATIONS = "tokens.yaml";
 
-/** What `declareTokens` reports per token: what it is, when it expires and rotates, where it goes. No values. */
+/** What `declareTokens` reports per token: what it is, when it expires and rotates, who it acts as, where it goes. No values. */
 export interface DeclaredTokenSummary {
   kind: TokenDeclaration["kind"];
   target: TokenDeclaration["target"];
@@ -28,6 +28,12 @@ export interface DeclaredTokenSummary {
   tokenId: pulumi.Output<number>;
   expiresAt: pulumi.Output<string>;
   rotatesAt: pulumi.Output<string>;
+  /** The user the token acts as (a project or group token's bot; changes when such a token rotates). */
+  userId: pulumi.Output<number>;
+  /** That user's username; undefined when GitLab did not show it to the credential. */
+  username: pulumi.Output<string | undefined>;
+  /** That user's commit e-mail; only an administrator's credential is shown it, else undefined. */
+  commitEmail: pulumi.Output<string | undefined>;
   deliveredTo: string[];
 }
 
@@ -72,6 +78,9 @@ export function declareTokens(
         tokenId: c.tokenId,
         expiresAt: c.expiresAt,
         rotatesAt: c.rotatesAt,
+        userId: c.userId,
+        username: c.username,
+        commitEmail: c.commitEmail,
         deliveredTo: deliveryTargets(d),
       };
       return [d.key, summary];

@@ -80,6 +80,17 @@ export interface AccessTokenOutputs extends AccessTokenProps {
   createdAt: string;
   /** GitLab user id of the token's user (the bot user for project/group tokens). */
   userId: number;
+  /**
+   * The token's user's username (`project_<id>_bot_<hex>` for a project token's bot): read once at
+   * creation (`GET /users/:id`) and kept, as a token's user never changes. Absent in state written
+   * before it, until a refresh fills it, and when GitLab did not show the user to the credential.
+   */
+  username?: string;
+  /**
+   * The commit e-mail of the token's user, when GitLab shows it: only to an administrator's
+   * credential (`GET /users/:id` gives e-mail fields to nobody else). Absent otherwise.
+   */
+  commitEmail?: string;
   /** Numeric id of the resolved project, group or user. */
   targetId: number;
   /**

@@ -80,8 +80,10 @@ export interface Sandbox {
   findTokenByValue(value: string): TokenInfo | undefined;
   /** What GitLab would say if this value were used now: active, expired, revoked or unknown. */
   tokenStatus(value: string): TokenStatus;
-  /** A user by username (with its id), or undefined. */
-  user(username: string): Pick<User, "id" | "username" | "name" | "admin" | "kind"> | undefined;
+  /** A user by username or numeric id (a token's `userId`), or undefined. */
+  user(
+    username: string | number,
+  ): Pick<User, "id" | "username" | "name" | "email" | "admin" | "kind"> | undefined;
   /** Project or group id by full path, or undefined. */
   projectId(fullPath: string): number | undefined;
   groupId(fullPath: string): number | undefined;
@@ -214,8 +216,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     tokenStatus: (value) => model.tokenStatus(value),
     user: (username) => {
-      const u = model.userByUsername(username);
-      return u ? { id: u.id, username: u.username, name: u.name, admin: u.admin, kind: u.kind } : undefined;
+      const u = typeof username === "number" ? model.user(username) : model.userByUsername(username);
+      return u
+        ? { id: u.id, username: u.username, name: u.name, email: u.email, admin: u.admin, kind: u.kind }
+        : undefined;
     },
     projectId: (p) => model.findProject(p)?.id,
     groupId: (p) => model.findGroup(p)?.id,

@@ -213,6 +213,24 @@ export class GitLabClient {
     return { id: u.id, username: u.username, bot: typeof u.bot === "boolean" && u.bot, serviceAccount };
   }
 
+  /**
+   * The identity a token acts as — its user's username and, where GitLab shows it, commit e-mail —
+   * with one `GET /users/:id` made with the provisioning credential (never with the token: a call
+   * with it would set its `last_used_at`, which the audit reads to find unused tokens).
+   * gitlabhq `lib/api/users.rb` (`get ":id"`) presents `Entities::UserDetailsWithAdmin` to a
+   * credential that can read all resources (an administrator), which has `commit_email`
+   * (`lib/api/entities/user_public.rb`: `commit_email_or_default`, the commit e-mail or else the
+   * primary one — a bot's `<username>@noreply.<host>`), and `Entities::User` to anyone else
+   * (`lib/api/entities/user.rb`: `public_email` only, empty for bots and service accounts): then
+   * `commitEmail` is undefined.
+   */
+  async userIdentity(userId: number): Promise<{ username: string; commitEmail?: string }> {
+    const u = (await this.users.show(userId)) as { username: string; commit_email?: unknown };
+    return typeof u.commit_email === "string" && u.commit_email !== ""
+      ? { username: u.username, commitEmail: u.commit_email }
+      : { username: u.username };
+  }
+
   /** The user the credential belongs to (`GET /user`), and whether GitLab says it is an administrator. */
   async currentUser(): Promise<{ id: number; username: string; admin: boolean }> {
     // `is_admin` is sent only to administrators (about themselves): absent means not one.

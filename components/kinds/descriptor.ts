@@ -71,6 +71,14 @@ export interface KindDescriptor<K extends TokenKind = TokenKind, F extends Targe
   readonly scopes: readonly string[];
   /** The access levels a token of this kind may have; undefined = access levels do not apply. */
   readonly accessLevels: readonly AccessLevelName[] | undefined;
+  /**
+   * Whether every token of this kind is held by a user of its own: GitLab makes a new bot user
+   * (`project_<id>_bot_<hex>`, `group_<id>_bot_<hex>`) for each project or group access token
+   * (`app/services/resource_access_tokens/create_service.rb`), so a new token — and a rotation, which
+   * creates a successor — is a new identity to git, protected branches and allow-lists. A personal
+   * token belongs to its existing user, who keeps the identity across rotations.
+   */
+  readonly userPerToken: boolean;
   /** The component's type token (`gitlab-tokens:index:ProjectAccessToken`). */
   readonly componentType: string;
   /** How the official @pulumi/gitlab provider declares this kind, for the policy adapters. */

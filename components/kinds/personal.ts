@@ -31,6 +31,7 @@ export const personal = {
   },
   scopes: scopesForKind("personal"),
   accessLevels: undefined,
+  userPerToken: false,
   componentType: "gitlab-tokens:index:PersonalAccessToken",
   official: {
     type: "gitlab:index/personalAccessToken:PersonalAccessToken",

@@ -24,6 +24,7 @@ export function resourceTokenKind<K extends "project" | "group">(spec: {
     fields: { accessLevel: accessLevelSchema.optional() },
     scopes: scopesForKind(kind),
     accessLevels: ACCESS_LEVEL_NAMES,
+    userPerToken: true,
     componentType: spec.componentType,
     official: { type: spec.officialType, targetProp: kind, targetIsUser: false },
     resolve: spec.resolve,

@@ -146,6 +146,29 @@ export async function revokeMarked(
   return made.map((t) => t.id);
 }
 
+/** Who a token acts as (kept in its outputs): its user's username and, where GitLab shows it, commit e-mail. */
+export type TokenIdentity = Pick<AccessTokenOutputs, "username" | "commitEmail">;
+
+/**
+ * The identity of the token's user `userId`: one `GET /users/:id` with the provisioning credential
+ * (GitLabClient.userIdentity says what GitLab shows to whom). A user's identity never changes for a
+ * token id, so it is read once — at create (and so at every rotation, which creates a successor) —
+ * and kept through refresh. GitLab refusing or failing to answer leaves it undefined, for the next
+ * refresh to fill: by then the token exists, and a create that failed for it would leave the token
+ * behind, unrecorded.
+ */
+export async function identityOf(
+  gl: Pick<GitLabClient, "userIdentity">,
+  userId: number,
+): Promise<TokenIdentity> {
+  try {
+    return await gl.userIdentity(userId);
+  } catch (e) {
+    if (GitLabApiError.is(e)) return {};
+    throw e;
+  }
+}
+
 export async function create(
   conn: Connection,
   inputs: AccessTokenProps,
@@ -171,6 +194,7 @@ export async function create(
       `GitLab created ${inputs.kind} token "${inputs.name}" (id ${t.id}) but returned no value`,
     );
   const actualExpiry = t.expires_at ?? expiresAt;
+  const identity = await identityOf(gl, t.user_id);
   const outs: AccessTokenOutputs = {
     ...inputs,
     createRef,
@@ -181,13 +205,19 @@ export async function create(
     active: t.active,
     createdAt: t.created_at,
     userId: t.user_id,
+    ...identity,
     targetId: target.id,
   };
   if (target.serviceAccountGroupId !== undefined) outs.serviceAccountGroupId = target.serviceAccountGroupId;
   return { id: resourceId(inputs.kind, target.id, t.id), outs };
 }
 
-/** `read` (refresh): a revoked, expired or deleted token is reported as gone so `up` recreates it. */
+/**
+ * `read` (refresh): a revoked, expired or deleted token is reported as gone so `up` recreates it.
+ * The identity of its user is kept from state; state without it (written before it was recorded,
+ * or whose create could not read it) gets it here, once — one more call for that token, none on the
+ * refreshes after.
+ */
 export async function read(
   conn: Connection,
   id: string,
@@ -197,10 +227,14 @@ export async function read(
   const t = await kindOf(props.kind).get(gl, storedTarget(props), props.tokenId);
   if (!t || t.revoked || !t.active) return {};
   const expiresAt = t.expires_at ?? props.expiresAt;
+  const userId = typeof props.userId === "number" ? props.userId : t.user_id;
+  const identity = props.username === undefined ? await identityOf(gl, userId) : {};
   return {
     id,
     props: {
       ...props,
+      userId,
+      ...identity,
       active: t.active,
       expiresAt,
       rotatesAt: rotationDate(expiresAt, props.rotateBeforeDays),

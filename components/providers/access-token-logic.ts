@@ -143,6 +143,10 @@ export function update(olds: AccessTokenOutputs, news: AccessTokenProps): dynami
       ...news,
       // The reference the token carries; news holds the one drawn by this run's check.
       createRef: olds.createRef,
+      // Who the token acts as: the same token, so the same user (news has placeholders at most).
+      userId: olds.userId,
+      username: olds.username,
+      commitEmail: olds.commitEmail,
       rotatesAt: rotationDate(olds.expiresAt, news.rotateBeforeDays),
     },
   };

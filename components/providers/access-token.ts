@@ -35,6 +35,8 @@ export class AccessTokenResource extends pulumi.dynamic.Resource {
   declare readonly active: pulumi.Output<boolean>;
   declare readonly createdAt: pulumi.Output<string>;
   declare readonly userId: pulumi.Output<number>;
+  declare readonly username: pulumi.Output<string | undefined>;
+  declare readonly commitEmail: pulumi.Output<string | undefined>;
   declare readonly targetId: pulumi.Output<number>;
 
   constructor(name: string, args: AccessTokenInputs, opts?: pulumi.CustomResourceOptions) {
@@ -50,6 +52,8 @@ export class AccessTokenResource extends pulumi.dynamic.Resource {
         active: undefined,
         createdAt: undefined,
         userId: undefined,
+        username: undefined,
+        commitEmail: undefined,
         targetId: undefined,
       },
       { ...opts, additionalSecretOutputs: ["token"] },

@@ -99,6 +99,13 @@ describe.each([
     expect(info).toMatchObject({ name: input.name, scopes: [...input.scopes].sort() });
     // The exact URL per kind (a gitbeaker revision once sent group tokens to projects/).
     expect(sandbox.counters().byRoute[createRoute]).toBe(1);
+    // Who it acts as: one GET /users/:id, with the administrator's credential (so the commit e-mail).
+    expect(sandbox.counters().byRoute["GET /api/v4/users/:id"]).toBe(1);
+    const user = sandbox.user(created.userId)!;
+    expect(created.userId).toBe(info.userId);
+    expect(created).toMatchObject({ username: user.username, commitEmail: user.email });
+    if (kind === "personal") expect(created.username).toBe("provisioner");
+    else expect(created.username).toMatch(new RegExp(`^${kind}_${created.targetId}_bot_[0-9a-f]{32}$`));
   });
 
   it("reads it back as it is", async () => {
@@ -106,6 +113,12 @@ describe.each([
     const r = await impl.read(conn, id, created);
     expect(r.id).toBe(id);
     expect(r.props).toMatchObject({ tokenId: created.tokenId, active: true, expiresAt: created.expiresAt });
+    // The identity is kept from state: the read of the token is the only call.
+    expect(r.props).toMatchObject({
+      userId: created.userId,
+      username: created.username,
+      commitEmail: created.commitEmail,
+    });
     expect(sandbox.counters().total).toBe(1);
   });
 
@@ -116,6 +129,9 @@ describe.each([
       rotatesAt: rotationDate(created.expiresAt, 3),
       owner: "team-x",
       token: created.token,
+      userId: created.userId,
+      username: created.username,
+      commitEmail: created.commitEmail,
     });
     expect(sandbox.counters().total).toBe(0);
   });
@@ -212,6 +228,53 @@ describe("a create whose response is lost", () => {
   });
 });
 
+describe("the identity of the token's user", () => {
+  it("is read with a credential that is not an administrator's too: the username, no commit e-mail (GitLab shows it to administrators only)", async () => {
+    const owner = sandbox.mintPersonalToken("alice", { name: "provisioning", scopes: ["api"] }).token;
+    const c = await impl.create({ ...conn, token: owner }, props({ name: "by-owner" }), NOW);
+    const outs = c.outs as AccessTokenOutputs;
+    expect(outs.username).toMatch(/^project_\d+_bot_[0-9a-f]{32}$/);
+    expect(outs.username).toBe(sandbox.user(outs.userId)?.username);
+    expect(outs).not.toHaveProperty("commitEmail");
+  });
+
+  it("is a new bot user for every project token, so for every rotation", async () => {
+    const [a, b] = await Promise.all(
+      ["first", "successor"].map((n) => impl.create(conn, props({ name: "rotating", key: n }), NOW)),
+    );
+    expect(a!.outs.userId).not.toBe(b!.outs.userId);
+    expect(a!.outs.username).not.toBe(b!.outs.username);
+  });
+
+  it("that GitLab does not give at create leaves the token made and recorded; the next refresh fills it, once", async () => {
+    sandbox.setFaults({ error: { method: "GET", path: "^/api/v4/users/\\d+$", status: 404 } });
+    const c = await impl.create(conn, props({ name: "unseen" }), NOW);
+    const outs = c.outs as AccessTokenOutputs;
+    expect(outs.token).toMatch(/^glpat-/);
+    expect(outs.userId).toBeGreaterThan(0);
+    expect(outs.username).toBeUndefined();
+    expect(sandbox.tokenStatus(outs.token)).toBe("active");
+
+    sandbox.clearFaults();
+    sandbox.resetCounters();
+    const filled = (await impl.read(conn, c.id, outs)).props as AccessTokenOutputs;
+    expect(filled.username).toMatch(/^project_\d+_bot_[0-9a-f]{32}$/);
+    expect(filled.commitEmail).toMatch(/@noreply\./);
+    expect(sandbox.counters().byRoute["GET /api/v4/users/:id"]).toBe(1);
+
+    sandbox.resetCounters();
+    await impl.read(conn, c.id, filled);
+    expect(sandbox.counters().byRoute["GET /api/v4/users/:id"]).toBeUndefined();
+  });
+
+  it("in state written before it (no username, no commitEmail) is filled by a refresh", async () => {
+    const c = await impl.create(conn, props({ name: "old-state" }), NOW);
+    const { username, commitEmail, ...old } = c.outs as AccessTokenOutputs;
+    const r = await impl.read(conn, c.id, old as AccessTokenOutputs);
+    expect(r.props).toMatchObject({ userId: old.userId, username, commitEmail });
+  });
+});
+
 describe("target lookups", () => {
   it("look a project up once per provider process, however many tokens are created on it at once", async () => {
     const made = await Promise.all(
@@ -229,7 +292,11 @@ describe("target lookups", () => {
     const id = String(sandbox.projectId("acme/web"));
     const c = await impl.create(conn, props({ name: "by-id", target: id }), NOW);
     expect(c.outs.targetId).toBe(Number(id));
-    expect(sandbox.counters().total).toBe(1);
+    // The create, and the bot's identity: no lookup of the project.
+    expect(sandbox.counters().byRoute).toEqual({
+      "POST /api/v4/projects/:id/access_tokens": 1,
+      "GET /api/v4/users/:id": 1,
+    });
   });
 
   it("keep no failed lookup: the next create asks GitLab again", async () => {
