@@ -13,6 +13,7 @@ export {
   declarationsFromFile,
   declarationsFromText,
   deliveryTargets,
+  identityWarning,
   isBlocking,
   projectedExpiry,
   reviewDeclarations,
@@ -23,6 +24,7 @@ export {
   type ChangeReason,
   type DeclarationsInput,
   type FindingLocation,
+  type IdentityWarning,
   type Review,
   type ReviewFinding,
   type ReviewInput,
@@ -33,7 +35,7 @@ export {
 } from "./plan";
 export { ReviewInputError, readStateExport, redactOutputs, type StateToken, type StoredToken } from "./state";
 export { fieldLines, type FieldLineLookup } from "./lines";
-export { renderMarkdown, changeLine, findingLine, rowCells } from "./markdown";
+export { renderMarkdown, changeLine, findingLine, identityLine, rowCells } from "./markdown";
 export { mermaidGantt, mermaidText, timelineSections, type GanttSection, type GanttTask } from "./timeline";
 export {
   CODE_QUALITY_SEVERITIES,

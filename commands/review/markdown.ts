@@ -1,6 +1,7 @@
 /**
  * The merge-request report of a review, in GitLab Flavored Markdown: a summary line, the token table,
- * the changes against the current state, the policy findings grouped by token, and the timeline
+ * the changes against the current state, the new bot users those changes make (a warning), the
+ * policy findings grouped by token, and the timeline
  * (Mermaid). It shows declarations, dates and findings only: a review never holds a token value.
  * Pure.
  */
@@ -10,6 +11,7 @@ import {
   isBlocking,
   summarize,
   type ChangeKind,
+  type IdentityWarning,
   type Review,
   type ReviewFinding,
   type TokenChange,
@@ -117,6 +119,25 @@ function changeList(review: Review): string[] {
   return lines;
 }
 
+/** One identity warning: the token, where it is declared, what breaks and what to do. */
+export function identityLine(w: IdentityWarning): string {
+  return `- ⚠️ ${code(w.tokenKey)} (${w.location.path} line ${w.location.line}): ${w.message}`;
+}
+
+/** The changes that make a new bot user; empty when there are none. */
+function identitySection(review: Review): string[] {
+  if (review.identity.length === 0) return [];
+  return [
+    "## New bot users",
+    "",
+    "GitLab gives every project and group token a bot user of its own, so these changes bring new identities " +
+      "to git, protected branches and allow-lists:",
+    "",
+    ...review.identity.map(identityLine),
+    "",
+  ];
+}
+
 /** `❌ declaration error`, `❌ mandatory violation`, `ℹ️ exempted`, … */
 export function findingLabel(f: Pick<ReviewFinding, "status" | "severity"> & { check?: string }): string {
   if (f.status !== "error") return policyFindingLabel({ status: f.status, severity: f.severity });
@@ -173,6 +194,7 @@ export function renderMarkdown(review: Review): string {
     lines.push("## Tokens", "", ...tokenTable(review), "");
     const against = review.stateLabel !== undefined ? ` against ${review.stateLabel}` : "";
     lines.push(`## Changes${against}`, "", ...changeList(review), "");
+    lines.push(...identitySection(review));
   }
   const heading = review.declarationsLoaded ? "Policy findings" : "Declaration errors";
   lines.push(`## ${heading}`, "", ...findingsSection(review), "");

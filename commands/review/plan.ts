@@ -31,6 +31,7 @@ import {
   diff,
   expiryFor as projectedExpiry,
 } from "../../components/providers/access-token-logic";
+import { kindOf } from "../../components/kinds";
 import { ACCESS_TOKEN_TYPE, type AccessTokenOutputs, type AccessTokenProps } from "../../components/types";
 import {
   evaluate,
@@ -148,6 +149,22 @@ export interface ReviewFinding {
   location: FindingLocation;
 }
 
+/**
+ * A change that gives a token a new GitLab user: a new project or group token, or the rotation of
+ * one (GitLab makes a bot user per token, and a rotation creates a successor token). Rules that name
+ * the old bot user stop applying to the token.
+ */
+export interface IdentityWarning {
+  tokenKey: string;
+  tokenKind: TokenKind;
+  change: "new" | "rotate";
+  /** The current bot user's username, when state records it. */
+  previousUsername?: string;
+  /** Names the token, the old user when known, what breaks and what to do; never a token value. */
+  message: string;
+  location: FindingLocation;
+}
+
 export interface Review {
   now: Date;
   declarationsPath: string;
@@ -160,6 +177,8 @@ export interface Review {
   /** Declared tokens in file order, then tokens only in state. */
   changes: TokenChange[];
   findings: ReviewFinding[];
+  /** Declared tokens, in file order, whose change makes a new bot user. */
+  identity: IdentityWarning[];
 }
 
 export const DECLARATIONS_CHECK = "gitlab-tokens-declarations";
@@ -399,6 +418,7 @@ export function reviewDeclarations(input: ReviewInput): Review {
     rows: [],
     changes: [],
     findings: [],
+    identity: [],
   };
   if (!declarations.result.ok) {
     review.findings = declarations.result.issues.map(declarationFinding);
@@ -414,6 +434,14 @@ export function reviewDeclarations(input: ReviewInput): Review {
     ...planned.map((p) => p.change),
     ...(input.state?.tokens ?? []).filter((t) => !keys.has(t.key)).map(revoked),
   ];
+
+  review.identity = planned.flatMap((p) => {
+    const w = identityWarning(p.change, stored.get(p.row.key), {
+      path: declarations.path,
+      line: p.row.line,
+    });
+    return w ? [w] : [];
+  });
 
   const lineOf = locate(declarations, new Map(declared.map((d) => [d.key, d.line])));
   const failures = planned.flatMap((p) =>
@@ -449,6 +477,49 @@ export function reviewDeclarations(input: ReviewInput): Review {
   }));
   review.findings = [...failures, ...policy];
   return review;
+}
+
+/** What rules name a token's user, and so stop applying to a new one. */
+const RULES_NAMING_A_USER =
+  "protected branches and tags (allowed to push or merge), push rules and other allow-lists naming the user, " +
+  "CODEOWNERS entries and merge-request approval rules";
+
+/**
+ * The warning for a change that makes a new bot user, or undefined: only kinds with a user per token
+ * (the descriptor's `userPerToken`), and only when `pulumi up` creates a token (new, rotate).
+ */
+export function identityWarning(
+  change: TokenChange,
+  stored: StateToken | undefined,
+  location: FindingLocation,
+): IdentityWarning | undefined {
+  if (!kindOf(change.tokenKind).userPerToken) return undefined;
+  if (change.kind !== "new" && change.kind !== "rotate") return undefined;
+  const token = `${change.tokenKind} token '${change.key}'`;
+  const bot = `${change.tokenKind}_<id>_bot_<hex>`;
+  const previousUsername = change.kind === "rotate" ? stored?.outputs.username : undefined;
+  const what =
+    change.kind === "new"
+      ? `${token} is new: GitLab creates a bot user for it (${bot}; its \`username\` output after \`pulumi up\`). ` +
+        `Any rule that must let it in needs that user added — ${RULES_NAMING_A_USER} — and again after every rotation, ` +
+        "which makes another bot user."
+      : `${token} is rotated: its successor is a new bot user (${bot}), ` +
+        (previousUsername !== undefined
+          ? `not ${previousUsername}, whose token \`pulumi up\` then revokes. `
+          : "not the current one (state does not record its username: refresh the stack to record it). ") +
+        `Rules naming the old bot stop applying: ${RULES_NAMING_A_USER}. ` +
+        "Update them with the new `username` output after `pulumi up`.";
+  const advice =
+    " For an identity that outlives rotations, use a service account's personal token (kind: personal): " +
+    "it keeps one user, and its rotations keep its username.";
+  return {
+    tokenKey: change.key,
+    tokenKind: change.tokenKind,
+    change: change.kind,
+    ...(previousUsername !== undefined ? { previousUsername } : {}),
+    message: what + advice,
+    location,
+  };
 }
 
 /** Where a finding about a token's field is fixed: the field's line, else the token's, else line 1. */
