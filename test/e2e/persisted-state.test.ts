@@ -90,6 +90,11 @@ test("today's code refreshes old state, and an unchanged program plans no change
     expect(now?.outputs?.active).toBe(true);
     expect(now?.outputs?.tokenId).toBe(r.outputs?.tokenId);
     expect(sandbox.tokenStatus(String(r.outputs?.token))).toBe("active");
+    // The identity outputs, which this state predates, are filled by the refresh (the credential is
+    // an administrator's: the commit e-mail too).
+    expect(r.outputs?.username).toBeUndefined();
+    const user = sandbox.user(Number(r.outputs?.userId))!;
+    expect(now?.outputs).toMatchObject({ userId: user.id, username: user.username, commitEmail: user.email });
   }
   await run(ws.preview(["--expect-no-changes"], env()));
 });
