@@ -135,6 +135,21 @@ export function expiryFor(props: AccessTokenProps, now: Date): string {
   return props.fixedExpiresAt ?? addDays(now, props.lifetimeDays ?? 0);
 }
 
+/**
+ * The identity outputs `olds` hold, and only those: an output set to `undefined` is refused by the
+ * engine ("Unexpected struct type"), and state may lack them (written before them, or by a
+ * credential GitLab shows no e-mail).
+ */
+function keptIdentity(
+  olds: AccessTokenOutputs,
+): Partial<Pick<AccessTokenOutputs, "userId" | "username" | "commitEmail">> {
+  const kept: Partial<Pick<AccessTokenOutputs, "userId" | "username" | "commitEmail">> = {};
+  if (olds.userId !== undefined) kept.userId = olds.userId;
+  if (olds.username !== undefined) kept.username = olds.username;
+  if (olds.commitEmail !== undefined) kept.commitEmail = olds.commitEmail;
+  return kept;
+}
+
 /** `update`: only this project's own metadata changed; no API call. */
 export function update(olds: AccessTokenOutputs, news: AccessTokenProps): dynamic.UpdateResult {
   return {
@@ -143,10 +158,8 @@ export function update(olds: AccessTokenOutputs, news: AccessTokenProps): dynami
       ...news,
       // The reference the token carries; news holds the one drawn by this run's check.
       createRef: olds.createRef,
-      // Who the token acts as: the same token, so the same user (news has placeholders at most).
-      userId: olds.userId,
-      username: olds.username,
-      commitEmail: olds.commitEmail,
+      // Who the token acts as: the same token, so the same user.
+      ...keptIdentity(olds),
       rotatesAt: rotationDate(olds.expiresAt, news.rotateBeforeDays),
     },
   };

@@ -24,6 +24,9 @@ void pulumi.runtime.setMocks(
           expiresAt: "2027-02-23",
           rotatesAt: "2027-02-09",
           active: true,
+          userId: 77,
+          username: "project_5_bot_0123456789abcdef0123456789abcdef",
+          commitEmail: "project_5_bot_0123456789abcdef0123456789abcdef@noreply.gitlab.example.com",
         });
       }
       return { id: `${args.name}-id`, state: outs };
@@ -68,6 +71,13 @@ describe("ProjectAccessToken", () => {
     expect(await outputOf(c.rotatesAt)).toBe("2027-02-09");
     expect(await outputOf(c.active)).toBe(true);
     expect(await pulumi.isSecret(c.token)).toBe(true);
+    // Who it acts as: the token resource's identity outputs, none of them secret.
+    expect(await outputOf(c.userId)).toBe(77);
+    expect(await outputOf(c.username)).toBe("project_5_bot_0123456789abcdef0123456789abcdef");
+    expect(await outputOf(c.commitEmail)).toBe(
+      "project_5_bot_0123456789abcdef0123456789abcdef@noreply.gitlab.example.com",
+    );
+    expect(await pulumi.isSecret(c.username)).toBe(false);
     await settle();
 
     expect(registered.map((r) => `${r.type} ${r.name}`)).toEqual([

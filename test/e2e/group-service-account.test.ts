@@ -92,6 +92,13 @@ describe("a group service account's token with a group Owner's credential (not a
     expect(adminCalls()).toEqual([]);
     const [state] = await e2e.tokensInState();
     expect(state?.outputs?.serviceAccountGroupId).toBe(e2e.sandbox.groupId("acme"));
+    // Who it acts as: the account, read with the Owner's credential — which GitLab shows no e-mail.
+    expect(state?.outputs).toMatchObject({
+      userId: e2e.sandbox.user("acme-deployer")!.id,
+      username: "acme-deployer",
+    });
+    expect(state?.outputs).not.toHaveProperty("commitEmail");
+    expect(calls["GET /api/v4/users/:id"]).toBe(1);
   });
 
   it("2. a second up changes nothing and makes zero GitLab API calls", async () => {
@@ -116,6 +123,12 @@ describe("a group service account's token with a group Owner's credential (not a
     expect(calls[`POST /api/v4${GROUP_ROUTES}`]).toBe(1);
     expect(calls[`DELETE /api/v4${GROUP_ROUTES}/:token_id`]).toBe(1);
     expect(adminCalls()).toEqual([]);
+    // A personal token's successor keeps the account's identity (a project token's would not).
+    const [state] = await e2e.tokensInState();
+    expect(state?.outputs).toMatchObject({
+      userId: e2e.sandbox.user("acme-deployer")!.id,
+      username: "acme-deployer",
+    });
   });
 
   it("4. declaring group: changes nothing at GitLab (an update of gitlab-tokens' own metadata)", async () => {

@@ -267,6 +267,16 @@ describe("the identity of the token's user", () => {
     expect(sandbox.counters().byRoute["GET /api/v4/users/:id"]).toBeUndefined();
   });
 
+  it("is kept by an in-place update, which sets no output to undefined (the engine refuses one)", async () => {
+    const owner = sandbox.mintPersonalToken("alice", { name: "provisioning-2", scopes: ["api"] }).token;
+    const c = await impl.create({ ...conn, token: owner }, props({ name: "kept" }), NOW);
+    const outs = c.outs as AccessTokenOutputs;
+    expect(outs).not.toHaveProperty("commitEmail");
+    const r = impl.update(outs, props({ name: "kept", owner: "team-y" }));
+    expect(r.outs).toMatchObject({ userId: outs.userId, username: outs.username, owner: "team-y" });
+    expect(Object.entries(r.outs ?? {}).filter(([, v]) => v === undefined)).toEqual([]);
+  });
+
   it("in state written before it (no username, no commitEmail) is filled by a refresh", async () => {
     const c = await impl.create(conn, props({ name: "old-state" }), NOW);
     const { username, commitEmail, ...old } = c.outs as AccessTokenOutputs;
