@@ -17,6 +17,7 @@
 import {
   CLIENTS,
   type ClientName,
+  FILTER_PIVOT,
   type ClientRun,
   type ClientSandbox,
   PAGED_TOKENS,
@@ -37,7 +38,7 @@ interface Scenario {
 }
 
 /** Which python-gitlab call made a failing request: a typed manager's (its own class) or gl.http_*. */
-type PyCall = "GitlabCreateError" | "GitlabGetError" | "GitlabDeleteError" | "http";
+type PyCall = "GitlabCreateError" | "GitlabGetError" | "GitlabDeleteError" | "GitlabListError" | "http";
 
 /** GitLab's error `body` with `status`, as the client reports it. */
 function apiError(client: ClientName, status: number, body: Record<string, unknown>, py: PyCall) {
@@ -89,6 +90,11 @@ function resourceTokens(source: "project" | "group"): Scenario["expected"] {
     list_inactive: ["conformance"],
     revoke_status: 204,
     after_revoke: { active: false, revoked: true },
+    // Defaults: Maintainer, today + 365 days (ResourceAccessTokens::CreateService); a rotation
+    // without expires_at: today + 7 days (PersonalAccessTokens::RotateService EXPIRATION_PERIOD).
+    created_with_defaults: { access_level: 40, expires_at: dateAfter(365) },
+    rotated_default_expiry: dateAfter(7),
+    rotate_revoked: apiError(client, 400, { message: "400 Bad request - Token already revoked" }, "http"),
     get_unknown: apiError(client, 404, unknown, "http"),
     revoke_unknown: apiError(client, 404, unknown, "GitlabDeleteError"),
     // read_user is not a resource bot scope: Grape's values check.
@@ -152,6 +158,11 @@ const SCENARIOS: Scenario[] = [
         ),
         // The create service's model error: 422 render_api_error! (lib/api/users.rb).
         create_blank_name: apiError(client, 422, { message: "Name can't be blank" }, "GitlabCreateError"),
+        unknown_credential: apiError(client, 401, { message: "401 Unauthorized" }, "http"),
+        self_rotated_default_expiry: dateAfter(7),
+        // Reuse detection: a revoked value on a rotate path revokes its family (lib/gitlab/auth/auth_finders.rb).
+        reuse_rotate: apiError(client, 401, REVOKED_BODY, "http"),
+        newest_after_reuse: { active: false, revoked: true },
       };
     },
   },
@@ -176,6 +187,7 @@ const SCENARIOS: Scenario[] = [
         token_user_is_account: true,
         rotated: sa({ expires_at: dateAfter(45) }),
         revoked_tokens: 1,
+        created_after_yesterday: 2,
         revoke_status: 204,
         revoke_unknown: apiError(client, 404, { message: "404 Personal Access Token Not Found" }, "http"),
         token_of_unknown_account: apiError(client, 404, { message: "404 User Not Found" }, "http"),
@@ -259,6 +271,25 @@ const SCENARIOS: Scenario[] = [
         ...(client === "go" ? { collect_n: 4 } : { get_all: PAGED_TOKENS }),
       };
     },
+  },
+  {
+    name: "token-filters",
+    inputs: (users) => ({ user_id: users.auditor, pivot: FILTER_PIVOT, search: "beta" }),
+    // The seed's alpha (expires before the pivot), beta (on it), gamma (after), old-beta (on it,
+    // revoked). expires_before is strict, expires_after inclusive; ties sort by id.
+    expected: (client) => ({
+      expires_before: ["alpha"],
+      expires_after: ["beta", "gamma", "old-beta"],
+      search: ["beta", "old-beta"],
+      sort_name_desc: ["old-beta", "gamma", "beta", "alpha"],
+      sort_expires_asc: ["alpha", "beta", "old-beta", "gamma"],
+      state_inactive: ["old-beta"],
+      revoked: ["old-beta"],
+      // A date on a DateTime parameter: midnight UTC.
+      created_after_yesterday: ["alpha", "beta", "gamma", "old-beta"],
+      created_before_yesterday: [],
+      bad_sort: apiError(client, 400, { error: "sort does not have a valid value" }, "GitlabListError"),
+    }),
   },
 ];
 

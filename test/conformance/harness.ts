@@ -32,14 +32,23 @@ export function dateAfter(days: number): string {
 
 /**
  * The seed: `root` (admin), `owner` (Owner of acme), `dev` (Developer of acme/web, the scenarios'
- * personal-token user), `pager` (a user holding `PAGED_TOKENS` tokens for the pagination scenario).
+ * personal-token user), `pager` (a user holding `PAGED_TOKENS` tokens for the pagination scenario),
+ * `auditor` (`FILTER_TOKENS`, expiring around `FILTER_PIVOT`, for the list filters).
  */
+export const FILTER_PIVOT = "2030-02-14";
+export const FILTER_TOKENS = [
+  { name: "alpha", scopes: ["read_api"], expiresAt: "2030-01-25" },
+  { name: "beta", scopes: ["read_api"], expiresAt: FILTER_PIVOT },
+  { name: "gamma", scopes: ["read_api"], expiresAt: "2030-03-16" },
+  { name: "old-beta", scopes: ["read_api"], expiresAt: FILTER_PIVOT, revoked: true },
+];
 export const CONFORMANCE_SEED: SeedFile = {
   users: [
     { username: "root", name: "Administrator", admin: true },
     { username: "owner", name: "Olivia Owner" },
     { username: "dev", name: "Dana Developer" },
     { username: "pager", name: "Paula Pager" },
+    { username: "auditor", name: "Aude Auditor", tokens: FILTER_TOKENS },
   ],
   groups: [{ path: "acme", name: "ACME", members: { owner: "owner", dev: "developer" } }],
   projects: [{ path: "acme/web", name: "Web", members: { dev: "developer" } }],

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 )
@@ -16,6 +18,7 @@ var scenarios = map[string]scenario{
 	"group-service-accounts": groupServiceAccounts,
 	"project-variables":      projectVariables,
 	"pagination":             pagination,
+	"token-filters":          tokenFilters,
 }
 
 // fail ends a scenario at a call that should have worked, naming it.
@@ -30,6 +33,7 @@ type resourceTokens struct {
 	revoke func(id int64) (*gitlab.Response, error)
 }
 
+// createResourceToken: zero fields are left out of the request (GitLab's defaults apply).
 type createResourceToken struct {
 	name, description string
 	scopes            []string
@@ -41,9 +45,14 @@ func projectTokens(c *gitlab.Client, pid string) resourceTokens {
 	s := c.ProjectAccessTokens
 	return resourceTokens{
 		create: func(o createResourceToken) (*gitlab.PersonalAccessToken, gitlab.AccessLevelValue, error) {
-			t, _, err := s.CreateProjectAccessToken(pid, &gitlab.CreateProjectAccessTokenOptions{
-				Name: &o.name, Description: &o.description, Scopes: &o.scopes, AccessLevel: &o.level, ExpiresAt: o.expiresAt,
-			})
+			opt := &gitlab.CreateProjectAccessTokenOptions{Name: &o.name, Scopes: &o.scopes, ExpiresAt: o.expiresAt}
+			if o.description != "" {
+				opt.Description = &o.description
+			}
+			if o.level != 0 {
+				opt.AccessLevel = &o.level
+			}
+			t, _, err := s.CreateProjectAccessToken(pid, opt)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -79,9 +88,14 @@ func groupTokens(c *gitlab.Client, gid string) resourceTokens {
 	s := c.GroupAccessTokens
 	return resourceTokens{
 		create: func(o createResourceToken) (*gitlab.PersonalAccessToken, gitlab.AccessLevelValue, error) {
-			t, _, err := s.CreateGroupAccessToken(gid, &gitlab.CreateGroupAccessTokenOptions{
-				Name: &o.name, Description: &o.description, Scopes: &o.scopes, AccessLevel: &o.level, ExpiresAt: o.expiresAt,
-			})
+			opt := &gitlab.CreateGroupAccessTokenOptions{Name: &o.name, Scopes: &o.scopes, ExpiresAt: o.expiresAt}
+			if o.description != "" {
+				opt.Description = &o.description
+			}
+			if o.level != 0 {
+				opt.AccessLevel = &o.level
+			}
+			t, _, err := s.CreateGroupAccessToken(gid, opt)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -172,6 +186,24 @@ func resourceTokenLifecycle(h *Harness, api resourceTokens) (obs, error) {
 		return o, fail("get after revoke", err)
 	}
 	o["after_revoke"] = obs{"active": after.Active, "revoked": after.Revoked}
+
+	// GitLab's defaults: access level Maintainer (40), expiry today + 365 days; a rotation without
+	// expires_at: today + 7 days. Rotating the rotated-away token again: 400 "Token already revoked".
+	plain, level, err := api.create(createResourceToken{name: "defaults", scopes: []string{"read_api"}})
+	if err != nil {
+		return o, fail("create with defaults", err)
+	}
+	o["created_with_defaults"] = obs{"access_level": int(level), "expires_at": isoDate(plain.ExpiresAt)}
+	next, _, err := api.rotate(plain.ID, nil)
+	if err != nil {
+		return o, fail("rotate without expires_at", err)
+	}
+	o["rotated_default_expiry"] = isoDate(next.ExpiresAt)
+	_, _, err = api.rotate(plain.ID, nil)
+	o["rotate_revoked"] = errObs(err)
+	if _, err := api.revoke(next.ID); err != nil {
+		return o, fail("revoke the defaults token", err)
+	}
 
 	_, _, err = api.get(987654)
 	o["get_unknown"] = errObs(err)
@@ -271,6 +303,30 @@ func personalAccessTokens(h *Harness) (obs, error) {
 		Name: &empty, Scopes: &scopes, ExpiresAt: h.Date(20),
 	})
 	o["create_blank_name"] = errObs(err)
+
+	_, _, err = h.ClientWithToken("glpat-" + strings.Repeat("0", 20)).PersonalAccessTokens.GetSinglePersonalAccessToken()
+	o["unknown_credential"] = errObs(err)
+	// Reuse detection: the first, revoked value used on a rotate path revokes its whole family
+	// (rotated2 above is revoked already; the self-rotated one in between too).
+	family, _, err := c.Users.CreatePersonalAccessToken(user, &gitlab.CreatePersonalAccessTokenOptions{
+		Name: &name, Scopes: &scopes, ExpiresAt: h.Date(20),
+	})
+	if err != nil {
+		return o, fail("create the family's first token", err)
+	}
+	first := h.ClientWithToken(family.Token)
+	newest, _, err := first.PersonalAccessTokens.RotatePersonalAccessTokenSelf(nil)
+	if err != nil {
+		return o, fail("self-rotate without expires_at", err)
+	}
+	o["self_rotated_default_expiry"] = isoDate(newest.ExpiresAt)
+	_, _, err = first.PersonalAccessTokens.RotatePersonalAccessTokenSelf(nil)
+	o["reuse_rotate"] = errObs(err)
+	after, _, err := c.PersonalAccessTokens.GetSinglePersonalAccessTokenByID(newest.ID)
+	if err != nil {
+		return o, fail("get the newest after reuse", err)
+	}
+	o["newest_after_reuse"] = obs{"active": after.Active, "revoked": after.Revoked}
 	return o, nil
 }
 
@@ -320,6 +376,13 @@ func groupServiceAccounts(h *Harness) (obs, error) {
 		return o, fail("list revoked tokens", err)
 	}
 	o["revoked_tokens"] = len(tokens)
+	yesterday := time.Time(*h.Date(-1))
+	tokens, _, err = c.Groups.ListServiceAccountPersonalAccessTokens(gid, sa.ID,
+		&gitlab.ListServiceAccountPersonalAccessTokensOptions{CreatedAfter: &yesterday})
+	if err != nil {
+		return o, fail("list tokens created after yesterday", err)
+	}
+	o["created_after_yesterday"] = len(tokens)
 	resp, err := c.Groups.RevokeServiceAccountPersonalAccessToken(gid, sa.ID, rotated.ID)
 	if err != nil {
 		return o, fail("revoke token", err)
@@ -469,5 +532,61 @@ func pagination(h *Harness) (obs, error) {
 		return o, fail("ScanAndCollectN", err)
 	}
 	o["collect_n"] = len(some)
+	return o, nil
+}
+
+// tokenFilters: the list filters of GET /personal_access_tokens as client-go's typed options
+// encode them (ISOTime dates, also on the datetime parameters created_after/created_before).
+func tokenFilters(h *Harness) (obs, error) {
+	o := obs{}
+	c := h.Client("admin")
+	user := h.InputInt("user_id")
+	list := func(step string, set func(*gitlab.ListPersonalAccessTokensOptions)) error {
+		opt := &gitlab.ListPersonalAccessTokensOptions{UserID: &user}
+		set(opt)
+		ts, _, err := c.PersonalAccessTokens.ListPersonalAccessTokens(opt)
+		if err != nil {
+			return fail(step, err)
+		}
+		names := []string{}
+		for _, t := range ts {
+			names = append(names, t.Name)
+		}
+		o[step] = names
+		return nil
+	}
+	date := func(s string) *gitlab.ISOTime {
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			panic(err)
+		}
+		v := gitlab.ISOTime(d)
+		return &v
+	}
+	pivot := h.InputString("pivot")
+	str := func(v string) *string { return &v }
+	t := true
+	steps := []struct {
+		name string
+		set  func(*gitlab.ListPersonalAccessTokensOptions)
+	}{
+		{"expires_before", func(x *gitlab.ListPersonalAccessTokensOptions) { x.ExpiresBefore = date(pivot) }},
+		{"expires_after", func(x *gitlab.ListPersonalAccessTokensOptions) { x.ExpiresAfter = date(pivot) }},
+		{"search", func(x *gitlab.ListPersonalAccessTokensOptions) { x.Search = str(h.InputString("search")) }},
+		{"sort_name_desc", func(x *gitlab.ListPersonalAccessTokensOptions) { x.Sort = str("name_desc") }},
+		{"sort_expires_asc", func(x *gitlab.ListPersonalAccessTokensOptions) { x.Sort = str("expires_asc") }},
+		{"state_inactive", func(x *gitlab.ListPersonalAccessTokensOptions) { x.State = str("inactive") }},
+		{"revoked", func(x *gitlab.ListPersonalAccessTokensOptions) { x.Revoked = &t }},
+		{"created_after_yesterday", func(x *gitlab.ListPersonalAccessTokensOptions) { x.CreatedAfter = h.Date(-1) }},
+		{"created_before_yesterday", func(x *gitlab.ListPersonalAccessTokensOptions) { x.CreatedBefore = h.Date(-1) }},
+	}
+	for _, st := range steps {
+		if err := list(st.name, st.set); err != nil {
+			return o, err
+		}
+	}
+	bad := "newest"
+	_, _, err := c.PersonalAccessTokens.ListPersonalAccessTokens(&gitlab.ListPersonalAccessTokensOptions{Sort: &bad})
+	o["bad_sort"] = errObs(err)
 	return o, nil
 }

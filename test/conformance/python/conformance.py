@@ -164,6 +164,14 @@ def resource_token_lifecycle(h, source_path, kind):
     after = step("get after revoke", lambda: gl.http_get(f"{base}/{rotated['id']}"))
     o["after_revoke"] = {"active": after["active"], "revoked": after["revoked"]}
 
+    # GitLab's defaults: access level 40, expiry today + 365; a rotation without expires_at: + 7 days.
+    plain = step("create with defaults", lambda: source.access_tokens.create({"name": "defaults", "scopes": ["read_api"]}))
+    o["created_with_defaults"] = {"access_level": plain.access_level, "expires_at": plain.expires_at}
+    nxt = step("rotate without expires_at", lambda: gl.http_post(f"{base}/{plain.id}/rotate"))
+    o["rotated_default_expiry"] = nxt["expires_at"]
+    o["rotate_revoked"] = err_obs(lambda: gl.http_post(f"{base}/{plain.id}/rotate"))
+    step("revoke the defaults token", lambda: gl.http_delete(f"{base}/{nxt['id']}"))
+
     o["get_unknown"] = err_obs(lambda: gl.http_get(f"{base}/987654"))
     o["revoke_unknown"] = err_obs(lambda: source.access_tokens.delete(987654))
     o["create_bad_scope"] = err_obs(
@@ -234,6 +242,20 @@ def personal_access_tokens(h):
     o["create_blank_name"] = err_obs(
         lambda: user.personal_access_tokens.create({"name": "", "scopes": scopes, "expires_at": h.date(20)})
     )
+
+    stranger = h.client_with_token("glpat-" + "0" * 20)
+    o["unknown_credential"] = err_obs(lambda: stranger.http_get("/personal_access_tokens/self"))
+    # Reuse detection: the first, revoked value used on a rotate path revokes its whole family.
+    family = step(
+        "create the family's first token",
+        lambda: user.personal_access_tokens.create({"name": "conformance-pat", "scopes": scopes, "expires_at": h.date(20)}),
+    )
+    first = h.client_with_token(family.token)
+    newest = step("self-rotate without expires_at", lambda: first.http_post("/personal_access_tokens/self/rotate"))
+    o["self_rotated_default_expiry"] = newest["expires_at"]
+    o["reuse_rotate"] = err_obs(lambda: first.http_post("/personal_access_tokens/self/rotate"))
+    after = step("get the newest after reuse", lambda: gl.http_get(f"/personal_access_tokens/{newest['id']}"))
+    o["newest_after_reuse"] = {"active": after["active"], "revoked": after["revoked"]}
     return o
 
 
@@ -269,6 +291,11 @@ def group_service_accounts(h):
     o["rotated"] = token_obs(rotated)
     revoked = step("list revoked tokens", lambda: gl.http_list(tokens, query_data={"revoked": True}, get_all=True))
     o["revoked_tokens"] = len(revoked)
+    yesterday = h.date(-1) + "T00:00:00Z"
+    since = step(
+        "list tokens created after yesterday", lambda: gl.http_list(tokens, query_data={"created_after": yesterday}, get_all=True)
+    )
+    o["created_after_yesterday"] = len(since)
     resp = step("revoke token", lambda: gl.http_delete(f"{tokens}/{rotated['id']}"))
     o["revoke_status"] = status(resp)
     o["revoke_unknown"] = err_obs(lambda: gl.http_delete(f"{tokens}/987654"))
@@ -373,6 +400,29 @@ def pagination(h):
     return o
 
 
+def token_filters(h):
+    """The list filters of GET /personal_access_tokens, as keyword arguments of the typed list()."""
+    o = {}
+    gl = h.client("admin")
+    user_id, pivot = h.input("user_id"), h.input("pivot")
+    steps = {
+        "expires_before": {"expires_before": pivot},
+        "expires_after": {"expires_after": pivot},
+        "search": {"search": h.input("search")},
+        "sort_name_desc": {"sort": "name_desc"},
+        "sort_expires_asc": {"sort": "expires_asc"},
+        "state_inactive": {"state": "inactive"},
+        "revoked": {"revoked": True},
+        "created_after_yesterday": {"created_after": h.date(-1)},
+        "created_before_yesterday": {"created_before": h.date(-1)},
+    }
+    for name, filters in steps.items():
+        found = step(name, lambda: gl.personal_access_tokens.list(user_id=user_id, get_all=True, **filters))
+        o[name] = [t.name for t in found]
+    o["bad_sort"] = err_obs(lambda: gl.personal_access_tokens.list(sort="newest", get_all=True))
+    return o
+
+
 SCENARIOS = {
     "project-access-tokens": project_access_tokens,
     "group-access-tokens": group_access_tokens,
@@ -380,6 +430,7 @@ SCENARIOS = {
     "group-service-accounts": group_service_accounts,
     "project-variables": project_variables,
     "pagination": pagination,
+    "token-filters": token_filters,
 }
 
 
