@@ -95,6 +95,14 @@ function resourceTokens(source: "project" | "group"): Scenario["expected"] {
     created_with_defaults: { access_level: 40, expires_at: dateAfter(365) },
     rotated_default_expiry: dateAfter(7),
     rotate_revoked: apiError(client, 400, { message: "400 Bad request - Token already revoked" }, "http"),
+    // read_resource_access_tokens is Maintainer+ (projects) or Owner (groups); without it: 401.
+    list_as_developer: apiError(client, 401, { message: "401 Unauthorized" }, "GitlabListError"),
+    create_bad_level: apiError(
+      client,
+      400,
+      { error: "access_level does not have a valid value" },
+      "GitlabCreateError",
+    ),
     get_unknown: apiError(client, 404, unknown, "http"),
     revoke_unknown: apiError(client, 404, unknown, "GitlabDeleteError"),
     // read_user is not a resource bot scope: Grape's values check.
@@ -132,7 +140,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: "personal-access-tokens",
-    inputs: (users) => ({ user_id: users.dev }),
+    inputs: (users) => ({ user_id: users.dev, other_user_id: users.owner }),
     expected: (client, users) => {
       const pat = (f: Record<string, unknown>) =>
         token({ name: "conformance-pat", scopes: ["read_api", "self_rotate"], ...f });
@@ -159,6 +167,9 @@ const SCENARIOS: Scenario[] = [
         // The create service's model error: 422 render_api_error! (lib/api/users.rb).
         create_blank_name: apiError(client, 422, { message: "Name can't be blank" }, "GitlabCreateError"),
         unknown_credential: apiError(client, 401, { message: "401 Unauthorized" }, "http"),
+        // Not an admin: 401 for a token that is not yours, and for another user's list.
+        non_admin_get_unknown: apiError(client, 401, { message: "401 Unauthorized" }, "http"),
+        non_admin_list_other_user: apiError(client, 401, { message: "401 Unauthorized" }, "GitlabListError"),
         self_rotated_default_expiry: dateAfter(7),
         // Reuse detection: a revoked value on a rotate path revokes its family (lib/gitlab/auth/auth_finders.rb).
         reuse_rotate: apiError(client, 401, REVOKED_BODY, "http"),
@@ -241,6 +252,19 @@ const SCENARIOS: Scenario[] = [
         got_hidden: hidden,
         create_unmaskable: apiError(client, 400, { message: { value: ["is invalid"] } }, "GitlabCreateError"),
         keys: ["CONFORMANCE_HIDDEN", "CONFORMANCE_TOKEN"],
+        // find_variable (lib/api/ci/variables.rb): several matches without a filter is a conflict.
+        get_ambiguous: apiError(
+          client,
+          409,
+          {
+            message:
+              "There are multiple variables with provided parameters. Please use 'filter[environment_scope]'",
+          },
+          "GitlabGetError",
+        ),
+        get_filtered_scope: "production",
+        delete_filtered_status: 204,
+        left_scope: "production",
         delete_status: 204,
         get_deleted: apiError(client, 404, { message: "404 Variable Not Found" }, "GitlabGetError"),
         delete_deleted: apiError(client, 404, { message: "404 Variable Not Found" }, "GitlabDeleteError"),

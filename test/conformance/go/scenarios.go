@@ -130,8 +130,9 @@ func groupTokens(c *gitlab.Client, gid string) resourceTokens {
 
 // resourceTokenLifecycle: create, get, list by state, rotate (the new value works, the old one no
 // longer does), revoke, an unknown id, and two refused creates.
-func resourceTokenLifecycle(h *Harness, api resourceTokens) (obs, error) {
+func resourceTokenLifecycle(h *Harness, tokensAs func(*gitlab.Client) resourceTokens) (obs, error) {
 	o := obs{}
+	api := tokensAs(h.Client("admin"))
 	made, level, err := api.create(createResourceToken{
 		name: "conformance", description: "made by the conformance harness", scopes: []string{"read_api", "read_repository"},
 		level: gitlab.DeveloperPermissions, expiresAt: h.Date(30),
@@ -205,6 +206,12 @@ func resourceTokenLifecycle(h *Harness, api resourceTokens) (obs, error) {
 		return o, fail("revoke the defaults token", err)
 	}
 
+	// A Developer may not read the tokens (read_resource_access_tokens): 401.
+	_, err = tokensAs(h.Client("developer")).list("active")
+	o["list_as_developer"] = errObs(err)
+	_, _, err = api.create(createResourceToken{name: "bad-level", scopes: []string{"read_api"}, level: 1})
+	o["create_bad_level"] = errObs(err)
+
 	_, _, err = api.get(987654)
 	o["get_unknown"] = errObs(err)
 	_, err = api.revoke(987654)
@@ -221,11 +228,13 @@ func resourceTokenLifecycle(h *Harness, api resourceTokens) (obs, error) {
 }
 
 func projectAccessTokens(h *Harness) (obs, error) {
-	return resourceTokenLifecycle(h, projectTokens(h.Client("admin"), h.InputString("project")))
+	pid := h.InputString("project")
+	return resourceTokenLifecycle(h, func(c *gitlab.Client) resourceTokens { return projectTokens(c, pid) })
 }
 
 func groupAccessTokens(h *Harness) (obs, error) {
-	return resourceTokenLifecycle(h, groupTokens(h.Client("admin"), h.InputString("group")))
+	gid := h.InputString("group")
+	return resourceTokenLifecycle(h, func(c *gitlab.Client) resourceTokens { return groupTokens(c, gid) })
 }
 
 // personalAccessTokens: the administrator's routes for another user's token, and the token's own
@@ -306,6 +315,13 @@ func personalAccessTokens(h *Harness) (obs, error) {
 
 	_, _, err = h.ClientWithToken("glpat-" + strings.Repeat("0", 20)).PersonalAccessTokens.GetSinglePersonalAccessToken()
 	o["unknown_credential"] = errObs(err)
+	// A user who is not an administrator learns nothing of others' tokens: 401, not 404.
+	dev := h.Client("developer").PersonalAccessTokens
+	_, _, err = dev.GetSinglePersonalAccessTokenByID(987654)
+	o["non_admin_get_unknown"] = errObs(err)
+	other := h.InputInt("other_user_id")
+	_, _, err = dev.ListPersonalAccessTokens(&gitlab.ListPersonalAccessTokensOptions{UserID: &other})
+	o["non_admin_list_other_user"] = errObs(err)
 	// Reuse detection: the first, revoked value used on a rotate path revokes its whole family
 	// (rotated2 above is revoked already; the self-rotated one in between too).
 	family, _, err := c.Users.CreatePersonalAccessToken(user, &gitlab.CreatePersonalAccessTokenOptions{
@@ -465,7 +481,38 @@ func projectVariables(h *Harness) (obs, error) {
 	slices.Sort(keys)
 	o["keys"] = keys
 
-	for _, k := range []string{key, hiddenKey} {
+	// One key in two environment scopes: without filter[environment_scope] GitLab cannot choose (409).
+	scopedKey := "CONFORMANCE_SCOPED"
+	for _, scope := range []string{"production", "staging"} {
+		if _, _, err := s.CreateVariable(pid, &gitlab.CreateProjectVariableOptions{
+			Key: &scopedKey, Value: &value, EnvironmentScope: &scope,
+		}); err != nil {
+			return o, fail("create in "+scope, err)
+		}
+	}
+	_, _, err = s.GetVariable(pid, scopedKey, nil)
+	o["get_ambiguous"] = errObs(err)
+	v, _, err = s.GetVariable(pid, scopedKey, &gitlab.GetProjectVariableOptions{
+		Filter: &gitlab.VariableFilter{EnvironmentScope: "production"},
+	})
+	if err != nil {
+		return o, fail("get with filter", err)
+	}
+	o["get_filtered_scope"] = v.EnvironmentScope
+	resp, err := s.RemoveVariable(pid, scopedKey, &gitlab.RemoveProjectVariableOptions{
+		Filter: &gitlab.VariableFilter{EnvironmentScope: "staging"},
+	})
+	if err != nil {
+		return o, fail("delete with filter", err)
+	}
+	o["delete_filtered_status"] = status(resp)
+	v, _, err = s.GetVariable(pid, scopedKey, nil)
+	if err != nil {
+		return o, fail("get the one left", err)
+	}
+	o["left_scope"] = v.EnvironmentScope
+
+	for _, k := range []string{key, hiddenKey, scopedKey} {
 		resp, err := s.RemoveVariable(pid, k, nil)
 		if err != nil {
 			return o, fail("delete "+k, err)

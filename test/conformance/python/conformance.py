@@ -172,6 +172,13 @@ def resource_token_lifecycle(h, source_path, kind):
     o["rotate_revoked"] = err_obs(lambda: gl.http_post(f"{base}/{plain.id}/rotate"))
     step("revoke the defaults token", lambda: gl.http_delete(f"{base}/{nxt['id']}"))
 
+    developer = h.client("developer")
+    dev_source = (developer.projects if kind == "projects" else developer.groups).get(source_path, lazy=True)
+    o["list_as_developer"] = err_obs(lambda: dev_source.access_tokens.list(state="active", get_all=True))
+    o["create_bad_level"] = err_obs(
+        lambda: source.access_tokens.create({"name": "bad-level", "scopes": ["read_api"], "access_level": 1})
+    )
+
     o["get_unknown"] = err_obs(lambda: gl.http_get(f"{base}/987654"))
     o["revoke_unknown"] = err_obs(lambda: source.access_tokens.delete(987654))
     o["create_bad_scope"] = err_obs(
@@ -245,6 +252,11 @@ def personal_access_tokens(h):
 
     stranger = h.client_with_token("glpat-" + "0" * 20)
     o["unknown_credential"] = err_obs(lambda: stranger.http_get("/personal_access_tokens/self"))
+    developer = h.client("developer")
+    o["non_admin_get_unknown"] = err_obs(lambda: developer.http_get("/personal_access_tokens/987654"))
+    o["non_admin_list_other_user"] = err_obs(
+        lambda: developer.personal_access_tokens.list(user_id=h.input("other_user_id"), get_all=True)
+    )
     # Reuse detection: the first, revoked value used on a rotate path revokes its whole family.
     family = step(
         "create the family's first token",
@@ -353,7 +365,22 @@ def project_variables(h):
         lambda: project.variables.create({"key": "CONFORMANCE_SHORT", "value": "abc", "masked": True})
     )
     o["keys"] = sorted(x.key for x in step("list", lambda: project.variables.list(get_all=True)))
-    for k in (key, hidden_key):
+    # One key in two environment scopes: without filter[environment_scope] GitLab cannot choose (409).
+    # python-gitlab turns filter={...} into filter[environment_scope]=... (utils.copy_dict).
+    scoped = "CONFORMANCE_SCOPED"
+    for scope in ("production", "staging"):
+        step(
+            "create in " + scope,
+            lambda: project.variables.create({"key": scoped, "value": value, "environment_scope": scope}),
+        )
+    o["get_ambiguous"] = err_obs(lambda: project.variables.get(scoped))
+    got = step("get with filter", lambda: project.variables.get(scoped, filter={"environment_scope": "production"}))
+    o["get_filtered_scope"] = got.environment_scope
+    step("delete with filter", lambda: project.variables.delete(scoped, filter={"environment_scope": "staging"}))
+    o["delete_filtered_status"] = 204  # DeleteMixin returns nothing; a non-2xx would have raised
+    o["left_scope"] = step("get the one left", lambda: project.variables.get(scoped)).environment_scope
+
+    for k in (key, hidden_key, scoped):
         obj = step("get " + k, lambda: project.variables.get(k))
         step("delete " + k, obj.delete)
         o["delete_status"] = 204  # ObjectDeleteMixin returns nothing; a non-2xx would have raised
