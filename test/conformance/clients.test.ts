@@ -332,7 +332,7 @@ describe.each(CLIENTS)("%s client against the sandbox", (client) => {
     const python = client === "python" ? (await findPython()).python : "";
     env = await startClientSandbox(INPUTS);
     run = await runClient(clientCommand(client, goBinary, python), env.context, NAMES);
-  }, 600_000);
+  }, 900_000); // a first Go build on a fresh machine: ~3.5 min on 2 busy cores
   afterAll(() => env?.sandbox.stop());
 
   it.each(SCENARIOS.map((s) => [s.name, s] as const))("%s", (name, scenario) => {
