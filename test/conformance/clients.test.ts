@@ -272,6 +272,48 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: "group-variables",
+    inputs: () => ({ group: "acme", value: "conformance-value-1", new_value: "conformance-value-2" }),
+    expected: (client) => {
+      const variable = {
+        ...VARIABLE,
+        key: "CONFORMANCE_GROUP_TOKEN",
+        masked: true,
+        hidden: false,
+        raw: true,
+        environment_scope: "production",
+        description: "delivered by the conformance harness",
+      };
+      const updated = { ...variable, value: "conformance-value-2", protected: false };
+      return {
+        created: { ...variable, value: "conformance-value-1", protected: true },
+        updated,
+        // The uniqueness is per key and environment scope.
+        create_taken: apiError(
+          client,
+          400,
+          { message: { key: ["(CONFORMANCE_GROUP_TOKEN) has already been taken"] } },
+          "GitlabCreateError",
+        ),
+        get_ambiguous: apiError(
+          client,
+          409,
+          {
+            message:
+              "There are multiple variables with provided parameters. Please use 'filter[environment_scope]'",
+          },
+          "GitlabGetError",
+        ),
+        got_production: updated,
+        // Group variables need Owner (admin_cicd_variables): authorize! gives 403.
+        list_as_developer: apiError(client, 403, { message: "403 Forbidden" }, "GitlabListError"),
+        delete_status: 204,
+        left_scope: "*",
+        get_deleted: apiError(client, 404, { message: "404 GroupVariable Not Found" }, "GitlabGetError"),
+      };
+    },
+  },
+  {
     name: "pagination",
     inputs: (users) => ({ user_id: users.pager, per_page: 3 }),
     expected: (client) => {

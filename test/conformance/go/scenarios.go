@@ -17,6 +17,7 @@ var scenarios = map[string]scenario{
 	"personal-access-tokens": personalAccessTokens,
 	"group-service-accounts": groupServiceAccounts,
 	"project-variables":      projectVariables,
+	"group-variables":        groupVariables,
 	"pagination":             pagination,
 	"token-filters":          tokenFilters,
 }
@@ -635,5 +636,72 @@ func tokenFilters(h *Harness) (obs, error) {
 	bad := "newest"
 	_, _, err := c.PersonalAccessTokens.ListPersonalAccessTokens(&gitlab.ListPersonalAccessTokensOptions{Sort: &bad})
 	o["bad_sort"] = errObs(err)
+	return o, nil
+}
+
+func groupVariableObs(v *gitlab.GroupVariable) obs {
+	return variableObs(&gitlab.ProjectVariable{
+		Key: v.Key, Value: v.Value, VariableType: v.VariableType, Protected: v.Protected, Masked: v.Masked,
+		Hidden: v.Hidden, Raw: v.Raw, EnvironmentScope: v.EnvironmentScope, Description: v.Description,
+	})
+}
+
+// groupVariables: a group Owner's CI/CD variables in two environment scopes, with client-go's
+// GroupVariablesService (the group API declares its flags as strings; client-go sends booleans).
+func groupVariables(h *Harness) (obs, error) {
+	o := obs{}
+	s := h.Client("owner").GroupVariables
+	gid := h.InputString("group")
+	t, f := true, false
+	key, value, desc := "CONFORMANCE_GROUP_TOKEN", h.InputString("value"), "delivered by the conformance harness"
+	prod, all := "production", "*"
+	onlyProd := &gitlab.VariableFilter{EnvironmentScope: prod}
+	v, _, err := s.CreateVariable(gid, &gitlab.CreateGroupVariableOptions{
+		Key: &key, Value: &value, Masked: &t, Protected: &t, Raw: &t, EnvironmentScope: &prod, Description: &desc,
+	})
+	if err != nil {
+		return o, fail("create", err)
+	}
+	o["created"] = groupVariableObs(v)
+	newValue := h.InputString("new_value")
+	v, _, err = s.UpdateVariable(gid, key, &gitlab.UpdateGroupVariableOptions{
+		Value: &newValue, Protected: &f, Filter: onlyProd,
+	})
+	if err != nil {
+		return o, fail("update", err)
+	}
+	o["updated"] = groupVariableObs(v)
+	_, _, err = s.CreateVariable(gid, &gitlab.CreateGroupVariableOptions{Key: &key, Value: &value, EnvironmentScope: &prod})
+	o["create_taken"] = errObs(err)
+	if _, _, err := s.CreateVariable(gid, &gitlab.CreateGroupVariableOptions{
+		Key: &key, Value: &value, EnvironmentScope: &all,
+	}); err != nil {
+		return o, fail("create for every environment", err)
+	}
+	_, _, err = s.GetVariable(gid, key, nil)
+	o["get_ambiguous"] = errObs(err)
+	v, _, err = s.GetVariable(gid, key, &gitlab.GetGroupVariableOptions{Filter: onlyProd})
+	if err != nil {
+		return o, fail("get with filter", err)
+	}
+	o["got_production"] = groupVariableObs(v)
+	_, _, err = h.Client("developer").GroupVariables.ListVariables(gid, nil)
+	o["list_as_developer"] = errObs(err)
+
+	resp, err := s.RemoveVariable(gid, key, &gitlab.RemoveGroupVariableOptions{Filter: onlyProd})
+	if err != nil {
+		return o, fail("delete production", err)
+	}
+	o["delete_status"] = status(resp)
+	v, _, err = s.GetVariable(gid, key, nil)
+	if err != nil {
+		return o, fail("get the one left", err)
+	}
+	o["left_scope"] = v.EnvironmentScope
+	if _, err := s.RemoveVariable(gid, key, nil); err != nil {
+		return o, fail("delete the one left", err)
+	}
+	_, _, err = s.GetVariable(gid, key, nil)
+	o["get_deleted"] = errObs(err)
 	return o, nil
 }

@@ -389,6 +389,51 @@ def project_variables(h):
     return o
 
 
+def group_variables(h):
+    o = {}
+    gl = h.client("owner")
+    group = gl.groups.get(h.input("group"), lazy=True)
+    key, value = "CONFORMANCE_GROUP_TOKEN", h.input("value")
+    only_prod = {"environment_scope": "production"}
+    v = step(
+        "create",
+        lambda: group.variables.create(
+            {
+                "key": key,
+                "value": value,
+                "masked": True,
+                "protected": True,
+                "raw": True,
+                "environment_scope": "production",
+                "description": "delivered by the conformance harness",
+            }
+        ),
+    )
+    o["created"] = variable_obs(v)
+    v = step(
+        "update",
+        lambda: group.variables.update(key, {"key": key, "value": h.input("new_value"), "protected": False, "filter": only_prod}),
+    )
+    o["updated"] = variable_obs(v)
+    o["create_taken"] = err_obs(
+        lambda: group.variables.create({"key": key, "value": value, "environment_scope": "production"})
+    )
+    step(
+        "create for every environment",
+        lambda: group.variables.create({"key": key, "value": value, "environment_scope": "*"}),
+    )
+    o["get_ambiguous"] = err_obs(lambda: group.variables.get(key))
+    o["got_production"] = variable_obs(step("get with filter", lambda: group.variables.get(key, filter=only_prod)))
+    developer = h.client("developer").groups.get(h.input("group"), lazy=True)
+    o["list_as_developer"] = err_obs(lambda: developer.variables.list(get_all=True))
+    step("delete production", lambda: group.variables.delete(key, filter=only_prod))
+    o["delete_status"] = 204  # DeleteMixin returns nothing; a non-2xx would have raised
+    o["left_scope"] = step("get the one left", lambda: group.variables.get(key)).environment_scope
+    step("delete the one left", lambda: group.variables.delete(key))
+    o["get_deleted"] = err_obs(lambda: group.variables.get(key))
+    return o
+
+
 def page_obs(lst, n):
     """A GitlabList's pagination attributes, parsed by python-gitlab from the headers."""
     return {
@@ -456,6 +501,7 @@ SCENARIOS = {
     "personal-access-tokens": personal_access_tokens,
     "group-service-accounts": group_service_accounts,
     "project-variables": project_variables,
+    "group-variables": group_variables,
     "pagination": pagination,
     "token-filters": token_filters,
 }
