@@ -166,6 +166,13 @@ const SCENARIOS: Scenario[] = [
         ),
         // The create service's model error: 422 render_api_error! (lib/api/users.rb).
         create_blank_name: apiError(client, 422, { message: "Name can't be blank" }, "GitlabCreateError"),
+        // Beyond the instance's maximum (365 days): the create service's 422, no "400 Bad request" prefix.
+        create_too_long: apiError(
+          client,
+          422,
+          { message: `Expiration date must be before ${dateAfter(365)}` },
+          "GitlabCreateError",
+        ),
         unknown_credential: apiError(client, 401, { message: "401 Unauthorized" }, "http"),
         // Not an admin: 401 for a token that is not yours, and for another user's list.
         non_admin_get_unknown: apiError(client, 401, { message: "401 Unauthorized" }, "http"),
@@ -202,6 +209,12 @@ const SCENARIOS: Scenario[] = [
         revoke_status: 204,
         revoke_unknown: apiError(client, 404, { message: "404 Personal Access Token Not Found" }, "http"),
         token_of_unknown_account: apiError(client, 404, { message: "404 User Not Found" }, "http"),
+        create_too_long: apiError(
+          client,
+          422,
+          { message: `Expiration date must be before ${dateAfter(365)}` },
+          "http",
+        ),
         list_as_non_owner: apiError(client, 403, { message: "403 Forbidden" }, "http"),
         delete_status: 204,
       };

@@ -313,6 +313,10 @@ func personalAccessTokens(h *Harness) (obs, error) {
 		Name: &empty, Scopes: &scopes, ExpiresAt: h.Date(20),
 	})
 	o["create_blank_name"] = errObs(err)
+	_, _, err = c.Users.CreatePersonalAccessToken(user, &gitlab.CreatePersonalAccessTokenOptions{
+		Name: &name, Scopes: &scopes, ExpiresAt: h.Date(366),
+	})
+	o["create_too_long"] = errObs(err)
 
 	_, _, err = h.ClientWithToken("glpat-" + strings.Repeat("0", 20)).PersonalAccessTokens.GetSinglePersonalAccessToken()
 	o["unknown_credential"] = errObs(err)
@@ -410,6 +414,9 @@ func groupServiceAccounts(h *Harness) (obs, error) {
 	_, _, err = c.Groups.CreateServiceAccountPersonalAccessToken(gid, 987654,
 		&gitlab.CreateServiceAccountPersonalAccessTokenOptions{Name: &tname, Scopes: &scopes})
 	o["token_of_unknown_account"] = errObs(err)
+	_, _, err = c.Groups.CreateServiceAccountPersonalAccessToken(gid, sa.ID,
+		&gitlab.CreateServiceAccountPersonalAccessTokenOptions{Name: &tname, Scopes: &scopes, ExpiresAt: h.Date(366)})
+	o["create_too_long"] = errObs(err)
 	_, _, err = h.Client("developer").Groups.ListServiceAccounts(gid, &gitlab.ListServiceAccountsOptions{})
 	o["list_as_non_owner"] = errObs(err)
 

@@ -249,6 +249,9 @@ def personal_access_tokens(h):
     o["create_blank_name"] = err_obs(
         lambda: user.personal_access_tokens.create({"name": "", "scopes": scopes, "expires_at": h.date(20)})
     )
+    o["create_too_long"] = err_obs(
+        lambda: user.personal_access_tokens.create({"name": "conformance-pat", "scopes": scopes, "expires_at": h.date(366)})
+    )
 
     stranger = h.client_with_token("glpat-" + "0" * 20)
     o["unknown_credential"] = err_obs(lambda: stranger.http_get("/personal_access_tokens/self"))
@@ -313,6 +316,9 @@ def group_service_accounts(h):
     o["revoke_unknown"] = err_obs(lambda: gl.http_delete(f"{tokens}/987654"))
     o["token_of_unknown_account"] = err_obs(
         lambda: gl.http_post(f"{base}/987654/personal_access_tokens", post_data={"name": "x", "scopes": ["read_api"]})
+    )
+    o["create_too_long"] = err_obs(
+        lambda: gl.http_post(tokens, post_data={"name": "too-long", "scopes": ["read_api"], "expires_at": h.date(366)})
     )
     developer = h.client("developer")
     o["list_as_non_owner"] = err_obs(lambda: developer.http_list(base, get_all=True))
