@@ -156,8 +156,10 @@ const SCENARIOS: Scenario[] = [
         revoke_status: 204,
         // Revoking an already revoked token: 204 (`revoke!` is true when already revoked).
         revoke_again: { error: null },
-        // An admin asking for an unknown id: not_found! (lib/api/personal_access_tokens.rb).
+        // An admin asking for an unknown id: not_found! (lib/api/personal_access_tokens.rb); revoking
+        // one: `find` raises RecordNotFound, "404 Not found" (lowercase).
         get_unknown: apiError(client, 404, { message: "404 Not Found" }, "http"),
+        revoke_unknown: apiError(client, 404, { message: "404 Not found" }, "GitlabDeleteError"),
         create_bad_scope: apiError(
           client,
           400,
@@ -200,7 +202,9 @@ const SCENARIOS: Scenario[] = [
           { message: "400 Bad request - Username has already been taken" },
           "http",
         ),
-        accounts: ["conformance-bot"],
+        generated_username: true,
+        accounts: 2,
+        accounts_newest_first: true,
         token: sa({ expires_at: dateAfter(30) }),
         token_user_is_account: true,
         rotated: sa({ expires_at: dateAfter(45) }),

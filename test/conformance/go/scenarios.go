@@ -303,6 +303,8 @@ func personalAccessTokens(h *Harness) (obs, error) {
 	o["revoke_again"] = errObs(err)
 	_, _, err = c.PersonalAccessTokens.GetSinglePersonalAccessTokenByID(987654)
 	o["get_unknown"] = errObs(err)
+	_, err = c.PersonalAccessTokens.RevokePersonalAccessTokenByID(987654)
+	o["revoke_unknown"] = errObs(err)
 	bad := []string{"read_api", "no_such_scope"}
 	_, _, err = c.Users.CreatePersonalAccessToken(user, &gitlab.CreatePersonalAccessTokenOptions{
 		Name: &name, Scopes: &bad, ExpiresAt: h.Date(20),
@@ -366,6 +368,13 @@ func groupServiceAccounts(h *Harness) (obs, error) {
 	_, _, err = c.Groups.CreateServiceAccount(gid, &gitlab.CreateServiceAccountOptions{Name: &name, Username: &username})
 	o["create_taken_username"] = errObs(err)
 
+	second := "Second bot"
+	sa2, _, err := c.Groups.CreateServiceAccount(gid, &gitlab.CreateServiceAccountOptions{Name: &second})
+	if err != nil {
+		return o, fail("create a second account", err)
+	}
+	o["generated_username"] = strings.HasPrefix(sa2.UserName, "service_account_group_")
+	// GitLab lists them by id, newest first (sort defaults to desc).
 	accounts, _, err := c.Groups.ListServiceAccounts(gid, &gitlab.ListServiceAccountsOptions{})
 	if err != nil {
 		return o, fail("list accounts", err)
@@ -374,7 +383,11 @@ func groupServiceAccounts(h *Harness) (obs, error) {
 	for _, a := range accounts {
 		usernames = append(usernames, a.UserName)
 	}
-	o["accounts"] = usernames
+	o["accounts"] = len(usernames)
+	o["accounts_newest_first"] = len(accounts) == 2 && accounts[0].ID == sa2.ID && accounts[1].ID == sa.ID
+	if _, err := c.Groups.DeleteServiceAccount(gid, sa2.ID, nil); err != nil {
+		return o, fail("delete the second account", err)
+	}
 
 	tname, scopes := "conformance-sa", []string{"read_repository"}
 	made, _, err := c.Groups.CreateServiceAccountPersonalAccessToken(gid, sa.ID,

@@ -241,6 +241,7 @@ def personal_access_tokens(h):
     o["revoke_status"] = status(resp)
     o["revoke_again"] = err_obs(lambda: gl.personal_access_tokens.delete(rotated2["id"]))
     o["get_unknown"] = err_obs(lambda: gl.http_get("/personal_access_tokens/987654"))
+    o["revoke_unknown"] = err_obs(lambda: gl.personal_access_tokens.delete(987654))
     o["create_bad_scope"] = err_obs(
         lambda: user.personal_access_tokens.create(
             {"name": "conformance-pat", "scopes": ["read_api", "no_such_scope"], "expires_at": h.date(20)}
@@ -288,8 +289,13 @@ def group_service_accounts(h):
         "has_id": sa["id"] > 0,
     }
     o["create_taken_username"] = err_obs(lambda: gl.http_post(base, post_data=body))
+    sa2 = step("create a second account", lambda: gl.http_post(base, post_data={"name": "Second bot"}))
+    o["generated_username"] = sa2["username"].startswith("service_account_group_")
+    # GitLab lists them by id, newest first (sort defaults to desc).
     accounts = step("list accounts", lambda: gl.http_list(base, get_all=True))
-    o["accounts"] = [a["username"] for a in accounts]
+    o["accounts"] = len(accounts)
+    o["accounts_newest_first"] = [a["id"] for a in accounts] == [sa2["id"], sa["id"]]
+    step("delete the second account", lambda: gl.http_delete(f"{base}/{sa2['id']}"))
 
     tokens = f"{base}/{sa['id']}/personal_access_tokens"
     made = step(
