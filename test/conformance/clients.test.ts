@@ -139,6 +139,30 @@ const SCENARIOS: Scenario[] = [
     expected: resourceTokens("group"),
   },
   {
+    name: "project-token-levels",
+    inputs: () => ({ project: "acme/web" }),
+    // ResourceAccessTokens::CreateService: an Owner-level project token needs an Owner;
+    // ProjectAccessTokens::RotateService: no rotating a token above your own level.
+    expected: (client) => ({
+      maintainer_creates_owner_level: apiError(
+        client,
+        400,
+        { message: "400 Bad request - Could not provision owner access to project access token" },
+        "GitlabCreateError",
+      ),
+      maintainer_creates_own_level: 40,
+      admin_creates_owner_level: 50,
+      maintainer_rotates_owner_level: apiError(
+        client,
+        400,
+        { message: "400 Bad request - Not eligible to rotate token with access level higher than the user" },
+        "http",
+      ),
+      maintainer_rotates_own_level: 40,
+      maintainer_revoke_status: 204,
+    }),
+  },
+  {
     name: "personal-access-tokens",
     inputs: (users) => ({ user_id: users.dev, other_user_id: users.owner }),
     expected: (client, users) => {

@@ -33,7 +33,8 @@ export function dateAfter(days: number): string {
 /**
  * The seed: `root` (admin), `owner` (Owner of acme), `dev` (Developer of acme/web, the scenarios'
  * personal-token user), `pager` (a user holding `PAGED_TOKENS` tokens for the pagination scenario),
- * `auditor` (`FILTER_TOKENS`, expiring around `FILTER_PIVOT`, for the list filters).
+ * `auditor` (`FILTER_TOKENS`, expiring around `FILTER_PIVOT`, for the list filters), `maint`
+ * (Maintainer of acme/web: what a token's access level allows its creator).
  */
 export const FILTER_PIVOT = "2030-02-14";
 export const FILTER_TOKENS = [
@@ -49,16 +50,17 @@ export const CONFORMANCE_SEED: SeedFile = {
     { username: "dev", name: "Dana Developer" },
     { username: "pager", name: "Paula Pager" },
     { username: "auditor", name: "Aude Auditor", tokens: FILTER_TOKENS },
+    { username: "maint", name: "Max Maintainer" },
   ],
   groups: [{ path: "acme", name: "ACME", members: { owner: "owner", dev: "developer" } }],
-  projects: [{ path: "acme/web", name: "Web", members: { dev: "developer" } }],
+  projects: [{ path: "acme/web", name: "Web", members: { dev: "developer", maint: "maintainer" } }],
 };
 export const PAGED_TOKENS = 7;
 
 /** What a scenario run is given (CONFORMANCE_CONTEXT). Token values stay out of every report. */
 export interface ScenarioContext {
   url: string;
-  /** credential name -> token value: `admin`, `owner` (acme's Owner), `developer`. */
+  /** credential name -> token value: `admin`, `owner` (acme's Owner), `developer`, `maintainer` (of acme/web). */
   tokens: Record<string, string>;
   users: Record<string, number>;
   today: string;
@@ -83,6 +85,7 @@ export async function startClientSandbox(
     admin: sandbox.adminToken,
     owner: sandbox.mintPersonalToken("owner", { name: "conformance-owner", ...long }).token,
     developer: sandbox.mintPersonalToken("dev", { name: "conformance-developer", ...long }).token,
+    maintainer: sandbox.mintPersonalToken("maint", { name: "conformance-maintainer", ...long }).token,
   };
   for (let i = 1; i <= PAGED_TOKENS; i += 1) {
     sandbox.mintPersonalToken("pager", {

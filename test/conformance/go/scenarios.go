@@ -14,6 +14,7 @@ import (
 var scenarios = map[string]scenario{
 	"project-access-tokens":  projectAccessTokens,
 	"group-access-tokens":    groupAccessTokens,
+	"project-token-levels":   projectTokenLevels,
 	"personal-access-tokens": personalAccessTokens,
 	"group-service-accounts": groupServiceAccounts,
 	"project-variables":      projectVariables,
@@ -723,5 +724,48 @@ func groupVariables(h *Harness) (obs, error) {
 	}
 	_, _, err = s.GetVariable(gid, key, nil)
 	o["get_deleted"] = errObs(err)
+	return o, nil
+}
+
+// projectTokenLevels: a project Maintainer may make and rotate tokens up to its own level, not an
+// Owner-level one (ResourceAccessTokens::CreateService, ProjectAccessTokens::RotateService).
+func projectTokenLevels(h *Harness) (obs, error) {
+	o := obs{}
+	pid := h.InputString("project")
+	admin, maint := projectTokens(h.Client("admin"), pid), projectTokens(h.Client("maintainer"), pid)
+	scopes := []string{"read_api"}
+	_, _, err := maint.create(createResourceToken{
+		name: "owner-level", scopes: scopes, level: gitlab.OwnerPermissions, expiresAt: h.Date(30),
+	})
+	o["maintainer_creates_owner_level"] = errObs(err)
+	own, level, err := maint.create(createResourceToken{
+		name: "maintainer-level", scopes: scopes, level: gitlab.MaintainerPermissions, expiresAt: h.Date(30),
+	})
+	if err != nil {
+		return o, fail("maintainer creates a Maintainer-level token", err)
+	}
+	o["maintainer_creates_own_level"] = int(level)
+	high, level, err := admin.create(createResourceToken{
+		name: "owner-level", scopes: scopes, level: gitlab.OwnerPermissions, expiresAt: h.Date(30),
+	})
+	if err != nil {
+		return o, fail("admin creates an Owner-level token", err)
+	}
+	o["admin_creates_owner_level"] = int(level)
+	_, _, err = maint.rotate(high.ID, nil)
+	o["maintainer_rotates_owner_level"] = errObs(err)
+	rotated, level, err := maint.rotate(own.ID, nil)
+	if err != nil {
+		return o, fail("maintainer rotates its own level", err)
+	}
+	o["maintainer_rotates_own_level"] = int(level)
+	resp, err := maint.revoke(rotated.ID)
+	if err != nil {
+		return o, fail("maintainer revokes", err)
+	}
+	o["maintainer_revoke_status"] = status(resp)
+	if _, err := admin.revoke(high.ID); err != nil {
+		return o, fail("admin revokes", err)
+	}
 	return o, nil
 }

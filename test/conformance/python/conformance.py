@@ -202,6 +202,31 @@ def group_access_tokens(h):
     return resource_token_lifecycle(h, h.input("group"), "groups")
 
 
+def project_token_levels(h):
+    """A project Maintainer may make and rotate tokens up to its own level, not an Owner-level one."""
+    o = {}
+    path = h.input("project")
+    base = "/projects/" + path.replace("/", "%2F") + "/access_tokens"
+    admin_gl, maint_gl = h.client("admin"), h.client("maintainer")
+    admin, maint = admin_gl.projects.get(path, lazy=True), maint_gl.projects.get(path, lazy=True)
+
+    def token(level):
+        return {"name": "level-%d" % level, "scopes": ["read_api"], "access_level": level, "expires_at": h.date(30)}
+
+    o["maintainer_creates_owner_level"] = err_obs(lambda: maint.access_tokens.create(token(50)))
+    own = step("maintainer creates a Maintainer-level token", lambda: maint.access_tokens.create(token(40)))
+    o["maintainer_creates_own_level"] = own.access_level
+    high = step("admin creates an Owner-level token", lambda: admin.access_tokens.create(token(50)))
+    o["admin_creates_owner_level"] = high.access_level
+    o["maintainer_rotates_owner_level"] = err_obs(lambda: maint_gl.http_post(f"{base}/{high.id}/rotate"))
+    rotated = step("maintainer rotates its own level", lambda: maint_gl.http_post(f"{base}/{own.id}/rotate"))
+    o["maintainer_rotates_own_level"] = rotated["access_level"]
+    resp = step("maintainer revokes", lambda: maint_gl.http_delete(f"{base}/{rotated['id']}"))
+    o["maintainer_revoke_status"] = status(resp)
+    step("admin revokes", lambda: admin.access_tokens.delete(high.id))
+    return o
+
+
 def personal_access_tokens(h):
     o = {}
     gl = h.client("admin")
@@ -510,6 +535,7 @@ def token_filters(h):
 SCENARIOS = {
     "project-access-tokens": project_access_tokens,
     "group-access-tokens": group_access_tokens,
+    "project-token-levels": project_token_levels,
     "personal-access-tokens": personal_access_tokens,
     "group-service-accounts": group_service_accounts,
     "project-variables": project_variables,
