@@ -380,11 +380,7 @@ func groupServiceAccounts(h *Harness) (obs, error) {
 	if err != nil {
 		return o, fail("list accounts", err)
 	}
-	usernames := []string{}
-	for _, a := range accounts {
-		usernames = append(usernames, a.UserName)
-	}
-	o["accounts"] = len(usernames)
+	o["accounts"] = len(accounts)
 	o["accounts_newest_first"] = len(accounts) == 2 && accounts[0].ID == sa2.ID && accounts[1].ID == sa.ID
 	if _, err := c.Groups.DeleteServiceAccount(gid, sa2.ID, nil); err != nil {
 		return o, fail("delete the second account", err)
