@@ -5,8 +5,8 @@
 #   3. the TypeScript build (dist/, stamped with the hash of its sources): the dynamic providers load
 #      it when it is current, else the TypeScript itself (provider-shell/shell.js) — slower to start;
 #   4. the system programs some tests use: PostgreSQL's server (the PostgreSQL state backend), rsync
-#      and libfaketime (the CI template's pipelines) — scripts/system-install.sh: Debian's packages
-#      when missing; a warning where it cannot.
+#      and libfaketime (the CI template's pipelines), python-gitlab (the client conformance harness)
+#      — scripts/system-install.sh: Debian's packages when missing; a warning where it cannot.
 # Each step is skipped when already up to date, so a second run takes seconds.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -50,7 +50,7 @@ bash scripts/install-policy-pack.sh # also the root postinstall
 bash scripts/bootstrap-engine.sh >/dev/null
 
 if ! bash scripts/system-install.sh; then
-  echo "[setup] without them, test/e2e/lifecycle.postgres.test.ts (PostgreSQL) or test/ci/pipelines.test.ts (rsync, libfaketime) fails; the other tests do not need them" >&2
+  echo "[setup] without them, test/e2e/lifecycle.postgres.test.ts (PostgreSQL), test/ci/pipelines.test.ts (rsync, libfaketime) or test/conformance/clients.test.ts (python-gitlab) fails; the other tests do not need them" >&2
 fi
 
 echo "[setup] compiling TypeScript (npm run build)" >&2

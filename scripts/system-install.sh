@@ -5,7 +5,10 @@
 #     (test/e2e/lifecycle.postgres.test.ts);
 #   - rsync: gitlab-ci-local copies the checkout with it (test/ci/pipelines.test.ts);
 #   - libfaketime (Debian package `faketime`): moves the pipeline runner's clock for the scheduled
-#     rotation pipeline (test/ci/pipelines.test.ts).
+#     rotation pipeline (test/ci/pipelines.test.ts);
+#   - python-gitlab (Debian package `python3-gitlab`, 3.12 on Debian 12): one of the two real clients
+#     of the client conformance harness (test/conformance/clients.test.ts). The harness uses
+#     $GITLAB_TOKENS_PYTHON, else /usr/bin/python3, else python3 — the first that imports `gitlab`.
 # Silent when all are present. Otherwise, on Debian/Ubuntu as root (or with password-less sudo),
 # installs the missing Debian packages — `postgresql` without the cluster and service it would
 # otherwise create and start: the tests start their own servers. Elsewhere it says what to install
@@ -13,6 +16,14 @@
 set -euo pipefail
 
 LIBFAKETIME=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 # test/ci/pipeline-harness.ts
+
+have_python_gitlab() {
+  local python
+  for python in "${GITLAB_TOKENS_PYTHON:-}" /usr/bin/python3 python3; do
+    [ -n "$python" ] && "$python" -c 'import gitlab' >/dev/null 2>&1 && return 0
+  done
+  return 1
+}
 
 have_postgres() {
   command -v initdb >/dev/null 2>&1 && command -v postgres >/dev/null 2>&1 && return 0
@@ -23,10 +34,11 @@ missing=()
 have_postgres || missing+=(postgresql)
 command -v rsync >/dev/null 2>&1 || missing+=(rsync)
 if [ "$(uname -sm)" = "Linux x86_64" ] && [ ! -f "$LIBFAKETIME" ]; then missing+=(faketime); fi
+have_python_gitlab || missing+=(python3-gitlab)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "[system] missing and this is not Debian/Ubuntu: ${missing[*]} (PostgreSQL 15 or newer with its bin folder on PATH, rsync, libfaketime)" >&2
+  echo "[system] missing and this is not Debian/Ubuntu: ${missing[*]} (PostgreSQL 15 or newer with its bin folder on PATH, rsync, libfaketime, python-gitlab for a Python 3 named by GITLAB_TOKENS_PYTHON)" >&2
   exit 1
 fi
 if [ "$(id -u)" = 0 ]; then

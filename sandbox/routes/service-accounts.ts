@@ -38,16 +38,23 @@ const LIST_PARAMS: ParamSpec[] = [
 const USER_ID: ParamSpec = { name: "user_id", type: "integer", required: true };
 const TOKEN_ID: ParamSpec = { name: "token_id", type: "integer", required: true };
 
+/**
+ * `Users::ServiceAccounts::CreateService` (`ee/app/services/users/service_accounts/create_service.rb`;
+ * the group one prefixes `service_account_group_<id>`): `username` and `email` each default to
+ * `Gitlab::Utils::UsernameAndEmailGenerator`'s (`lib/gitlab/utils/username_and_email_generator.rb`),
+ * so a given username without an email still gets the generated `<prefix>_<hex>@noreply.<host>`
+ * address, never one made from the given username.
+ */
 function createAccount(ctx: ApiContext, group: Group | null): User {
   const p = params(ctx, ACCOUNT_PARAMS);
-  const username =
-    str(p, "username") ??
-    (group ? `service_account_group_${group.id}_${randomHex(16)}` : `service_account_${randomHex(16)}`);
+  const generated = group
+    ? `service_account_group_${group.id}_${randomHex(16)}`
+    : `service_account_${randomHex(16)}`;
   try {
     return ctx.model.createUser({
-      username,
+      username: str(p, "username") ?? generated,
       name: str(p, "name") ?? "Service account user",
-      email: str(p, "email"),
+      email: str(p, "email") ?? `${generated}@noreply.${ctx.model.host}`,
       kind: "service_account",
       provisionedByGroupId: group?.id ?? null,
     });

@@ -49,12 +49,12 @@ describe("sandbox service accounts", () => {
       ["a non-admin creating", "POST", "/service_accounts", "maint", 403, { message: "403 Forbidden" }],
       ["a non-admin listing", "GET", "/service_accounts", "maint", 403, { message: "403 Forbidden" }],
       [
-        "a taken username (and so e-mail)",
+        "a taken username (the e-mail address is generated, so only the username is taken)",
         "POST",
         "/service_accounts",
         "root",
         400,
-        { message: "400 Bad request - Username has already been taken and Email has already been taken" },
+        { message: "400 Bad request - Username has already been taken" },
       ],
       [
         "PATCH of an unknown user",
@@ -115,6 +115,31 @@ describe("sandbox service accounts", () => {
       const del = await api.delete(`/groups/acme/service_accounts/${made.body.id}`, { token: tokens.owner });
       expect(del.status).toBe(204);
       expect((await api.get(`/users/${made.body.id}`)).status).toBe(404);
+    });
+
+    it("gives a named account the generated e-mail address, so a taken username is the only error", async () => {
+      // ee/app/services/users/service_accounts/create_service.rb: `params[:email] ||
+      // username_and_email_generator.email`, the generator's own username, not the given one.
+      const made = await api.post(
+        "/groups/acme/service_accounts",
+        { name: "Named", username: "named-bot" },
+        { token: tokens.owner },
+      );
+      expect(made.status).toBe(201);
+      expect(made.body).toMatchObject({ username: "named-bot", name: "Named" });
+      expect(made.body.email).toMatch(
+        new RegExp(`^service_account_group_${sandbox.groupId("acme")}_[0-9a-f]{32}@noreply\\.`),
+      );
+      const again = await api.post(
+        "/groups/acme/service_accounts",
+        { name: "Named", username: "named-bot" },
+        { token: tokens.owner },
+      );
+      expect(again.status).toBe(400);
+      expect(again.body).toEqual({ message: "400 Bad request - Username has already been taken" });
+      const instance = await api.post("/service_accounts", { username: "instance-named" });
+      expect(instance.body.email).toMatch(/^service_account_[0-9a-f]{32}@noreply\./);
+      await api.delete(`/groups/acme/service_accounts/${made.body.id}`, { token: tokens.owner });
     });
 
     it("creates, lists, rotates and revokes a group service account's tokens", async () => {
