@@ -77,6 +77,8 @@ export interface OfficialResource {
   readonly targetIsUser: boolean;
   /** The type is a service account's token by definition (the no-human-personal-tokens rule needs no declaration). */
   readonly serviceAccount?: boolean;
+  /** The type has no `description` property (GitLab's routes take one; the provider's resource does not). */
+  readonly noDescription?: boolean;
 }
 
 export interface KindDescriptor<K extends TokenKind = TokenKind, F extends TargetField = TargetField> {

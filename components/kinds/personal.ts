@@ -102,20 +102,24 @@ export const personal = {
     targetProp: "userId",
     targetIsUser: true,
   },
+  // The official provider's service-account tokens (terraform-provider-gitlab
+  // docs/resources/group_service_account_access_token.md: `group`, `user_id`, `name`, `scopes`,
+  // `expires_at`, `rotation_configuration`, no description; the project one — provider 19.3+,
+  // @pulumi/gitlab 10.2+ — the same with `project`).
   officialVariants: [
-    // terraform-provider-gitlab `gitlab_group_service_account_access_token` (`group`, `user_id`).
     {
       type: "gitlab:index/groupServiceAccountAccessToken:GroupServiceAccountAccessToken",
       targetProp: "userId",
       targetIsUser: true,
       serviceAccount: true,
+      noDescription: true,
     },
-    // `gitlab_project_service_account_access_token` (`project`, `user_id`; provider 19.3+, Pulumi 10.2+).
     {
       type: "gitlab:index/projectServiceAccountAccessToken:ProjectServiceAccountAccessToken",
       targetProp: "userId",
       targetIsUser: true,
       serviceAccount: true,
+      noDescription: true,
     },
   ],
   checkFields(fields) {
