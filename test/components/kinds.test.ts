@@ -78,7 +78,13 @@ describe("the registry", () => {
     for (const type of ALL_OFFICIAL_TYPES.slice(3)) {
       expect(officialResourceOf(type)).toEqual({
         kind: "personal",
-        official: { type, targetProp: "userId", targetIsUser: true, serviceAccount: true },
+        official: {
+          type,
+          targetProp: "userId",
+          targetIsUser: true,
+          serviceAccount: true,
+          noDescription: true,
+        },
       });
     }
     expect(officialResourceOf(OFFICIAL_TYPES.personal)?.official.serviceAccount).toBeUndefined();
