@@ -114,8 +114,20 @@ function describe(a: {
       "(ee/lib/api/project_service_accounts.rb)"
     );
   }
+  const owner = SERVICE_ACCOUNT_TOKENS.exec(a.path)?.[1];
+  if (a.status === 404 && a.gitlabMessage.trim() === "404 User Not Found" && owner !== undefined) {
+    const ns = owner === "groups" ? "group" : "project";
+    return (
+      `${call}: HTTP 404: ${a.gitlabMessage}; the user is not a service account of this ${ns}: ` +
+      "name the group (group:) or project (project:) that owns it"
+    );
+  }
   return `${call}: HTTP ${a.status}: ${a.gitlabMessage}`;
 }
+
+/** A service account's token route of a group or project (§4); group 1 is `groups` or `projects`. */
+const SERVICE_ACCOUNT_TOKENS =
+  /^(groups|projects)\/[^/]+\/service_accounts\/[^/]+\/personal_access_tokens(\/|$)/;
 
 /** A path under `/projects/:id/service_accounts` (GitLab 18.11+; behind a feature flag on some versions). */
 const PROJECT_SERVICE_ACCOUNTS = /^projects\/[^/]+\/service_accounts(\/|$)/;

@@ -33,7 +33,7 @@ let sandbox: Sandbox;
 /** alice: an Owner of acme, not an administrator. */
 let owner: Connection;
 let admin: Connection;
-/** mara: a Maintainer of the project acme/web only (no group role, not an administrator). */
+/** mara: a Maintainer of the projects acme/web and acme/api only (no group role, not an administrator). */
 let maintainer: Connection;
 /** A value of each credential, for the search of error messages. */
 const credentials: string[] = [];
@@ -53,7 +53,7 @@ beforeAll(async () => {
       ],
       groups: [...(DEFAULT_SEED.groups ?? []), { path: "beta", name: "Beta" }],
       projects: (DEFAULT_SEED.projects ?? []).map((p) =>
-        p.path === "acme/web" ? { ...p, members: { mara: "maintainer" } } : p,
+        p.path === "acme/web" || p.path === "acme/api" ? { ...p, members: { mara: "maintainer" } } : p,
       ),
     },
   });
@@ -325,6 +325,20 @@ describe("a project service account with a project Maintainer's credential (proj
     );
     for (const c of credentials) expect(err?.message).not.toContain(c);
     expect(sandbox.counters().byRoute[PROJECT_CREATE]).toBeUndefined();
+  });
+
+  it("project: naming a project that does not own the account: GitLab's 404, explained, and nothing made", async () => {
+    const err = await impl
+      .create(maintainer, webProps({ key: "web-elsewhere", name: "web-elsewhere", project: "acme/api" }), NOW)
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+    expect(err?.message).toMatch(
+      /HTTP 404: 404 User Not Found; the user is not a service account of this project: name the group \(group:\) or project \(project:\) that owns it$/,
+    );
+    for (const c of credentials) expect(err?.message).not.toContain(c);
+    expect(sandbox.listTokens().filter((t) => t.name === "web-elsewhere")).toEqual([]);
   });
 
   it("a GitLab without project service accounts (the feature flag off): the create error says so, and a revoke is not taken for done", async () => {
