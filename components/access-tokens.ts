@@ -83,7 +83,7 @@ export interface GroupAccessTokenArgs extends CommonTokenArgs {
 }
 
 export interface PersonalAccessTokenArgs extends CommonTokenArgs {
-  /** Username or numeric id of the user or service account (an administrator's credential, or a group Owner's for the group's service accounts). */
+  /** Username or numeric id of the user or service account (an administrator's credential, a group Owner's for the group's service accounts, a project Maintainer's for the project's). */
   user: pulumi.Input<string | number>;
   /**
    * Declares that `user` is a service account: the provider checks it with GitLab before creating the
@@ -98,6 +98,14 @@ export interface PersonalAccessTokenArgs extends CommonTokenArgs {
    * administrator's credential; otherwise, for a service account, the owned top-level group that has it
    */
   group?: pulumi.Input<string | number>;
+  /**
+   * The project (full path or numeric id) that owns `user`, a project service account (GitLab
+   * 18.11+): its tokens are then created, read and revoked through the project's routes
+   * (`/projects/:id/service_accounts/:user_id/personal_access_tokens`), which a Maintainer or Owner
+   * of the project may call — no administrator needed. Not with `group`. Default - not a project
+   * service account's routes (a project service account is never searched for: name its project)
+   */
+  project?: pulumi.Input<string | number>;
 }
 
 /** What the generic component takes: the shared args, any kind's own fields, the kind's target field. */
@@ -197,7 +205,12 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
       },
       currentTime(),
     );
-    const first = failures[0];
+    // The kind's own fields taken together (a service account's group: and project: at once).
+    const own = Object.fromEntries(
+      Object.keys(kind.fields).map((f) => [f, plain((args as unknown as Record<string, unknown>)[f])]),
+    );
+    const first =
+      failures[0] ?? kind.checkFields?.(own).map((f) => ({ property: f.field, reason: f.reason }))[0];
     if (first) {
       throw new pulumi.InputPropertyError({
         propertyPath: first.property,

@@ -72,6 +72,7 @@ export function tokenProps(
     justification: args.justification,
     serviceAccount: hasField(d, "serviceAccount") ? args.serviceAccount : undefined,
     group: hasField(d, "group") ? args.group : undefined,
+    project: hasField(d, "project") ? args.project : undefined,
   };
 }
 

@@ -52,7 +52,8 @@ export interface AccessTokenProps extends Omit<DeclaredToken, "expiresAt"> {
   // one; exclusive with fixedExpiresAt); rotateBeforeDays; rotateWhenChanged (any change replaces
   // the token); owner; justification; and the kind's own fields: accessLevel (project/group
   // tokens), serviceAccount (personal tokens: whether the target user is a service account),
-  // group (personal tokens: the top-level group that owns the service account).
+  // group (personal tokens: the top-level group that owns the service account), project (personal
+  // tokens: the project that owns the service account; a project token's project is `target`).
 
   /** A fixed expiry date `YYYY-MM-DD`, when the declaration gives one. */
   fixedExpiresAt?: string;
@@ -99,4 +100,10 @@ export interface AccessTokenOutputs extends AccessTokenProps {
    * kind's ordinary routes (and in state written before it).
    */
   serviceAccountGroupId?: number;
+  /**
+   * Personal tokens of a project service account made through the project's routes (a project
+   * Maintainer's or Owner's credential): the project's id, so refresh and destroy use the same
+   * routes. Absent: not a project service account's routes (and in state written before it).
+   */
+  serviceAccountProjectId?: number;
 }

@@ -41,6 +41,11 @@ export interface User {
   createdAt: string;
   /** Group service accounts: the top-level group that owns the account. */
   provisionedByGroupId: number | null;
+  /**
+   * Project service accounts: the project that owns the account (absent in data files written
+   * before project service accounts).
+   */
+  provisionedByProjectId?: number | null;
   /** Project and group bots: the resource the bot's token belongs to. */
   botResource: { type: SourceType; id: number } | null;
 }
@@ -116,12 +121,19 @@ export interface Settings {
   maxPersonalAccessTokenLifetimeDays: number;
   /** `service_access_tokens_expiration_enforced` (default true). */
   serviceAccessTokensExpirationEnforced: boolean;
+  /**
+   * Feature flag `allow_projects_to_create_service_accounts` (default true; absent in data files
+   * written before it = on): when off, every `/projects/:id/service_accounts` route is 404, as in the
+   * GitLab revisions that gate project service accounts behind it.
+   */
+  allowProjectsToCreateServiceAccounts?: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
   requirePersonalAccessTokenExpiry: true,
   maxPersonalAccessTokenLifetimeDays: DEFAULT_MAX_LIFETIME_DAYS,
   serviceAccessTokensExpirationEnforced: true,
+  allowProjectsToCreateServiceAccounts: true,
 };
 
 export interface State {
@@ -211,6 +223,7 @@ export class Model {
     admin?: boolean;
     kind?: UserKind;
     provisionedByGroupId?: number | null;
+    provisionedByProjectId?: number | null;
     botResource?: User["botResource"];
     id?: number;
   }): User {
@@ -235,6 +248,7 @@ export class Model {
       state: "active",
       createdAt: this.nowIso(),
       provisionedByGroupId: input.provisionedByGroupId ?? null,
+      provisionedByProjectId: input.provisionedByProjectId ?? null,
       botResource: input.botResource ?? null,
     };
     this.state.users.push(user);
@@ -499,6 +513,16 @@ export class Model {
   canAdminGroupServiceAccounts(user: User, group: Group): boolean {
     if (user.admin) return true;
     return this.accessLevel(user, { type: "group", entity: group }) >= OWNER;
+  }
+
+  /**
+   * `admin_service_accounts` on a project: instance admins, and the project's Maintainers and Owners
+   * (`ee/lib/api/project_service_accounts.rb`: "Available only for project Owners or Maintainers,
+   * and administrators").
+   */
+  canAdminProjectServiceAccounts(user: User, project: Project): boolean {
+    if (user.admin) return true;
+    return this.accessLevel(user, { type: "project", entity: project }) >= MAINTAINER;
   }
 
   // ---------------------------------------------------------------- tokens

@@ -62,10 +62,12 @@ const seedUser = z
     name: z.string().optional(),
     email: z.string().optional(),
     admin: z.boolean().optional(),
-    /** A service account: an instance one, or a group one when `group` is set. */
+    /** A service account: an instance one, a group one when `group` is set, a project one when `project` is. */
     serviceAccount: z.boolean().optional(),
     /** For a group service account: the full path of its top-level group. */
     group: z.string().optional(),
+    /** For a project service account: the full path of its project. */
+    project: z.string().optional(),
     tokens: z.array(seedToken).optional(),
   })
   .strict();
@@ -90,6 +92,7 @@ export const seedSchema = z
         requirePersonalAccessTokenExpiry: z.boolean().optional(),
         maxPersonalAccessTokenLifetimeDays: z.number().int().positive().optional(),
         serviceAccessTokensExpirationEnforced: z.boolean().optional(),
+        allowProjectsToCreateServiceAccounts: z.boolean().optional(),
       })
       .strict()
       .optional(),
@@ -198,14 +201,24 @@ export function applySeed(model: Model, input: SeedFile): void {
         throw new Error(`seed: user ${u.username}: ${u.group} is not a top-level group`);
       provisionedBy = g.id;
     }
+    let provisionedByProject: number | null = null;
+    if (u.project !== undefined) {
+      if (u.group !== undefined)
+        throw new Error(`seed: user ${u.username}: a service account has a group or a project, not both`);
+      const p = model.findProject(u.project);
+      if (!p) throw new Error(`seed: user ${u.username}: project ${u.project} is not in the seed`);
+      provisionedByProject = p.id;
+    }
     model.createUser({
       id: u.id,
       username: u.username,
       name: u.name ?? (u.serviceAccount ? "Service account user" : u.username),
       email: u.email ?? (u.serviceAccount ? undefined : `${u.username}@example.com`),
       admin: u.admin ?? false,
-      kind: u.serviceAccount || u.group !== undefined ? "service_account" : "human",
+      kind:
+        u.serviceAccount || u.group !== undefined || u.project !== undefined ? "service_account" : "human",
       provisionedByGroupId: provisionedBy,
+      provisionedByProjectId: provisionedByProject,
     });
   }
   for (const u of seed.users ?? []) {

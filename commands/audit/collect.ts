@@ -29,7 +29,7 @@ async function resolve(
   gitlab: AuditGitLab,
   ref: TargetRef,
 ): Promise<{ id: number; path: string; serviceAccount?: boolean; target: ResolvedTarget }> {
-  const r = await kindOf(kindOfTarget(ref.kind)).resolve(gitlab, ref.ref);
+  const r = await kindOf(kindOfTarget(ref.kind)).resolve(gitlab, ref.ref, ref.hints);
   // A user counts as a service account when GitLab marks it a bot or a service account.
   return r.user === undefined
     ? { id: r.id, path: r.path, target: r }

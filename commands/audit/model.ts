@@ -2,7 +2,13 @@
  * The audit's data: what was asked to be audited, what GitLab listed, and what the audit found. Pure
  * types and a few constants; no I/O. A token's value is never part of any of it.
  */
-import { KIND_LIST, kindOfTarget, type TargetField, type TokenKind } from "../../components/kinds";
+import {
+  KIND_LIST,
+  kindOfTarget,
+  type TargetField,
+  type TargetHints,
+  type TokenKind,
+} from "../../components/kinds";
 import type { Finding } from "../../policies/rules";
 
 /** What the audit lists tokens of: a project's or group's access tokens, a user's personal tokens. */
@@ -23,6 +29,11 @@ export interface TargetRef {
   kind: AuditTargetKind;
   ref: string;
   from: TargetSource[];
+  /**
+   * What a declaration says about the routes to the target's tokens (a personal token's `group:` or
+   * `project:`: the namespace that owns the service account), as `pulumi up` uses it.
+   */
+  hints?: TargetHints;
 }
 
 /**

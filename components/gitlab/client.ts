@@ -97,14 +97,48 @@ function apiPath(parts: TemplateStringsArray, ...values: (string | number)[]): s
 }
 
 /**
- * GitLab's group service-account endpoints (§4): the accounts of a top-level group and their
- * personal access tokens, which an Owner of the group may manage (no administrator needed). They go
- * through gitbeaker's requester (so through ./requester's retries and errors) rather than its
- * `GroupServiceAccounts`: in gitbeaker 43.8 that class posts a token to
- * `groups/:id/service_accounts/:user_id` (without `/personal_access_tokens`, a path GitLab does not
- * have), takes no name or scopes, and cannot list or revoke.
+ * The namespace that owns a service account and whose routes manage its tokens (§4): a top-level
+ * group (`/groups/:id/service_accounts/…`, its Owners; `ee/lib/api/group_service_accounts.rb`) or
+ * a project (`/projects/:id/service_accounts/…`, its Maintainers and Owners, GitLab 18.11+;
+ * `ee/lib/api/project_service_accounts.rb`). Both serve the same routes with the same shapes.
  */
-class GroupServiceAccountApi extends BaseResource<false> {
+export interface ServiceAccountOwner {
+  type: "group" | "project";
+  /** The group's or project's numeric id. */
+  id: number;
+}
+
+/**
+ * A 404 from a service-account route that says the account, its namespace or the token is gone
+ * (`404 User Not Found`, `404 Project Not Found`, `404 Personal Access Token Not Found`, …). A bare
+ * `404 Not Found` is not one: GitLab sends it for a route it does not have (before 18.11) or has
+ * switched off (project service accounts behind the feature flag
+ * `allow_projects_to_create_service_accounts`), where the token may well still be alive.
+ */
+function isGone(e: unknown): boolean {
+  return isNotFound(e) && (e as GitLabApiError).gitlabMessage.trim() !== "404 Not Found";
+}
+
+/** The call's result, or undefined when the service-account route says what it acts on is gone. */
+async function unlessGone<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (e) {
+    if (isGone(e)) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * GitLab's group and project service-account endpoints (§4): a namespace's accounts and their
+ * personal access tokens, which an Owner of the group (a Maintainer or Owner of the project) may
+ * manage — no administrator needed. They go through gitbeaker's requester (so through
+ * ./requester's retries and errors) rather than its `GroupServiceAccounts`: in gitbeaker 43.8 that
+ * class posts a token to `groups/:id/service_accounts/:user_id` (without `/personal_access_tokens`,
+ * a path GitLab does not have), takes no name or scopes, and cannot list or revoke; gitbeaker has no
+ * project service accounts at all.
+ */
+class ServiceAccountApi extends BaseResource<false> {
   /** Every page of a list (`X-Next-Page` empty on the last, §1.3). */
   private async all<T>(path: string, query: Record<string, unknown> = {}): Promise<T[]> {
     const out: T[] = [];
@@ -118,31 +152,34 @@ class GroupServiceAccountApi extends BaseResource<false> {
     return out;
   }
 
-  accounts(groupId: number): Promise<{ id: number; username: string }[]> {
-    return this.all(apiPath`groups/${groupId}/service_accounts`);
+  /** `groups/:id/service_accounts` or `projects/:id/service_accounts`, the id encoded. */
+  private base(owner: ServiceAccountOwner): string {
+    return owner.type === "group"
+      ? apiPath`groups/${owner.id}/service_accounts`
+      : apiPath`projects/${owner.id}/service_accounts`;
   }
 
-  tokens(groupId: number, userId: number, search?: string): Promise<GitLabToken[]> {
-    return this.all(
-      apiPath`groups/${groupId}/service_accounts/${userId}/personal_access_tokens`,
-      search ? { search } : {},
-    );
+  private tokensPath(owner: ServiceAccountOwner, userId: number): string {
+    return `${this.base(owner)}${apiPath`/${userId}/personal_access_tokens`}`;
   }
 
-  async createToken(groupId: number, userId: number, p: CreateTokenParams): Promise<GitLabToken> {
+  accounts(owner: ServiceAccountOwner): Promise<{ id: number; username: string }[]> {
+    return this.all(this.base(owner));
+  }
+
+  tokens(owner: ServiceAccountOwner, userId: number, search?: string): Promise<GitLabToken[]> {
+    return this.all(this.tokensPath(owner, userId), search ? { search } : {});
+  }
+
+  async createToken(owner: ServiceAccountOwner, userId: number, p: CreateTokenParams): Promise<GitLabToken> {
     const body: Record<string, unknown> = { name: p.name, scopes: p.scopes, expires_at: p.expiresAt };
     if (p.description) body.description = p.description;
-    const r = await this.requester.post<Record<string, unknown>>(
-      apiPath`groups/${groupId}/service_accounts/${userId}/personal_access_tokens`,
-      { body },
-    );
+    const r = await this.requester.post<Record<string, unknown>>(this.tokensPath(owner, userId), { body });
     return r.body as unknown as GitLabToken;
   }
 
-  async revokeToken(groupId: number, userId: number, tokenId: number): Promise<void> {
-    await this.requester.delete(
-      apiPath`groups/${groupId}/service_accounts/${userId}/personal_access_tokens/${tokenId}`,
-    );
+  async revokeToken(owner: ServiceAccountOwner, userId: number, tokenId: number): Promise<void> {
+    await this.requester.delete(`${this.tokensPath(owner, userId)}${apiPath`/${tokenId}`}`);
   }
 }
 
@@ -155,7 +192,7 @@ export class GitLabClient {
   private readonly groups: InstanceType<typeof Groups<false>>;
   private readonly projectVariables: InstanceType<typeof ProjectVariables<false>>;
   private readonly groupVariables: InstanceType<typeof GroupVariables<false>>;
-  private readonly serviceAccounts: GroupServiceAccountApi;
+  private readonly serviceAccounts: ServiceAccountApi;
 
   constructor(opts: GitLabClientOptions) {
     if (!opts.token) throw new Error("GitLab client: no credential given");
@@ -173,7 +210,7 @@ export class GitLabClient {
     this.groups = new Groups(common);
     this.projectVariables = new ProjectVariables(common);
     this.groupVariables = new GroupVariables(common);
-    this.serviceAccounts = new GroupServiceAccountApi(common);
+    this.serviceAccounts = new ServiceAccountApi(common);
   }
 
   // ---- name resolution ------------------------------------------------------------------------
@@ -248,7 +285,7 @@ export class GitLabClient {
   async serviceAccountGroupOf(userId: number): Promise<{ id: number; path: string } | undefined> {
     const owned = await this.groups.all({ minAccessLevel: OWNER_ACCESS, topLevelOnly: true });
     for (const g of owned) {
-      const accounts = await this.serviceAccounts.accounts(g.id);
+      const accounts = await this.serviceAccounts.accounts({ type: "group", id: g.id });
       if (accounts.some((a) => a.id === userId)) return { id: g.id, path: g.full_path };
     }
     return undefined;
@@ -316,39 +353,52 @@ export class GitLabClient {
     await unlessNotFound(() => this.personalTokens.remove({ tokenId }));
   }
 
-  // ---- personal access tokens of a group service account (an Owner of the group may manage them) --
+  // ---- personal access tokens of a group or project service account (its namespace's routes) ----
 
-  /** `POST /groups/:id/service_accounts/:user_id/personal_access_tokens` (§4). */
+  /** `POST /{groups,projects}/:id/service_accounts/:user_id/personal_access_tokens` (§4). */
   async createServiceAccountToken(
-    groupId: number,
+    owner: ServiceAccountOwner,
     userId: number,
     p: CreateTokenParams,
   ): Promise<GitLabToken> {
-    return this.serviceAccounts.createToken(groupId, userId, p);
+    return this.serviceAccounts.createToken(owner, userId, p);
   }
 
-  /** `GET /groups/:id/service_accounts/:user_id/personal_access_tokens`, every page (§4: the §2 filters). */
-  async listServiceAccountTokens(groupId: number, userId: number, search?: string): Promise<GitLabToken[]> {
-    return this.serviceAccounts.tokens(groupId, userId, search);
+  /** `GET /{groups,projects}/:id/service_accounts/:user_id/personal_access_tokens`, every page (§4: the §2 filters). */
+  async listServiceAccountTokens(
+    owner: ServiceAccountOwner,
+    userId: number,
+    search?: string,
+  ): Promise<GitLabToken[]> {
+    return this.serviceAccounts.tokens(owner, userId, search);
   }
 
   /**
-   * The token, or undefined when GitLab does not know it (or the account or group is gone). The
-   * group routes have no `GET` of one token and `GET /personal_access_tokens/:id` is for the token's
-   * owner or an administrator (§2), so it is found in the account's list.
+   * The token, or undefined when GitLab says it, the account or the namespace is gone. These routes
+   * have no `GET` of one token and `GET /personal_access_tokens/:id` is for the token's owner or an
+   * administrator (§2), so it is found in the account's list. A bare `404 Not Found` (the routes
+   * missing or switched off) is an error, not a gone token.
    */
   async getServiceAccountToken(
-    groupId: number,
+    owner: ServiceAccountOwner,
     userId: number,
     tokenId: number,
   ): Promise<GitLabToken | undefined> {
-    const tokens = await unlessNotFound(() => this.serviceAccounts.tokens(groupId, userId));
+    const tokens = await unlessGone(() => this.serviceAccounts.tokens(owner, userId));
     return tokens?.find((t) => t.id === tokenId);
   }
 
-  /** `DELETE /groups/:id/service_accounts/:user_id/personal_access_tokens/:token_id`; a token GitLab no longer knows counts as revoked. */
-  async revokeServiceAccountToken(groupId: number, userId: number, tokenId: number): Promise<void> {
-    await unlessNotFound(() => this.serviceAccounts.revokeToken(groupId, userId, tokenId));
+  /**
+   * `DELETE /{groups,projects}/:id/service_accounts/:user_id/personal_access_tokens/:token_id`; a
+   * token GitLab says is gone (or whose account or namespace is) counts as revoked — a bare
+   * `404 Not Found` does not: the routes are missing or switched off and the token may be alive.
+   */
+  async revokeServiceAccountToken(
+    owner: ServiceAccountOwner,
+    userId: number,
+    tokenId: number,
+  ): Promise<void> {
+    await unlessGone(() => this.serviceAccounts.revokeToken(owner, userId, tokenId));
   }
 
   // ---- CI/CD variables ------------------------------------------------------------------------------

@@ -99,11 +99,38 @@ function describe(a: {
   if (a.status === 403 || (a.status === 400 && /permission|could not provision/i.test(a.gitlabMessage))) {
     return (
       `${call}: HTTP ${a.status}: ${a.gitlabMessage}; the provisioning credential's user lacks the role for this: ` +
-      "it must be Maintainer or Owner of the project or group (Owner for Owner-level tokens; an administrator for personal tokens)"
+      "it must be Maintainer or Owner of the project or group (Owner for Owner-level tokens; an administrator for personal tokens, " +
+      "or an Owner of a group service account's top-level group, a Maintainer or Owner of a project service account's project)"
+    );
+  }
+  if (
+    a.status === 404 &&
+    a.gitlabMessage.trim() === "404 Not Found" &&
+    PROJECT_SERVICE_ACCOUNTS.test(a.path)
+  ) {
+    return (
+      `${call}: HTTP 404: ${a.gitlabMessage}; this GitLab has no project service-account routes: they need ` +
+      "GitLab 18.11 or newer and, on some versions, the feature flag allow_projects_to_create_service_accounts " +
+      "(ee/lib/api/project_service_accounts.rb)"
+    );
+  }
+  const owner = SERVICE_ACCOUNT_TOKENS.exec(a.path)?.[1];
+  if (a.status === 404 && a.gitlabMessage.trim() === "404 User Not Found" && owner !== undefined) {
+    const ns = owner === "groups" ? "group" : "project";
+    return (
+      `${call}: HTTP 404: ${a.gitlabMessage}; the user is not a service account of this ${ns}: ` +
+      "name the group (group:) or project (project:) that owns it"
     );
   }
   return `${call}: HTTP ${a.status}: ${a.gitlabMessage}`;
 }
+
+/** A service account's token route of a group or project (§4); group 1 is `groups` or `projects`. */
+const SERVICE_ACCOUNT_TOKENS =
+  /^(groups|projects)\/[^/]+\/service_accounts\/[^/]+\/personal_access_tokens(\/|$)/;
+
+/** A path under `/projects/:id/service_accounts` (GitLab 18.11+; behind a feature flag on some versions). */
+const PROJECT_SERVICE_ACCOUNTS = /^projects\/[^/]+\/service_accounts(\/|$)/;
 
 /** Whether an error is GitLab's 404 for the thing asked about. */
 export function isNotFound(e: unknown): boolean {

@@ -27,8 +27,8 @@ export type TokenLister = Pick<
 
 /**
  * Whose tokens the operations act on: the target's numeric id and, where a kind has more than one
- * family of routes, which one. Kept in state (`targetId`, `serviceAccountGroupId`), so refresh and
- * destroy use the routes the token was made with.
+ * family of routes, which one. Kept in state (`targetId`, `serviceAccountGroupId`,
+ * `serviceAccountProjectId`), so refresh and destroy use the routes the token was made with.
  */
 export interface TokenTarget {
   id: number;
@@ -38,12 +38,20 @@ export interface TokenTarget {
    * them. Absent: the kind's ordinary routes.
    */
   serviceAccountGroupId?: number;
+  /**
+   * Personal tokens of a project service account managed through its project's routes
+   * (`/projects/:id/service_accounts/:user_id/personal_access_tokens`, a Maintainer's or Owner's
+   * credential): the project's id. Never together with `serviceAccountGroupId`.
+   */
+  serviceAccountProjectId?: number;
 }
 
-/** What the declaration says besides the target that may decide how it is found (personal: `group`). */
+/** What the declaration says besides the target that may decide how it is found (personal: `group`, `project`). */
 export interface TargetHints {
   /** Personal tokens: the top-level group that owns the service account (path or id). */
   group?: string | number;
+  /** Personal tokens: the project that owns the service account (path or id). */
+  project?: string | number;
 }
 
 /** A target as GitLab knows it. */
@@ -57,6 +65,20 @@ export interface ResolvedTarget extends TokenTarget {
    * change (the field to give is `field`); `verify` refuses such a target, the audit reports it.
    */
   unroutable?: { field: string; reason: string };
+}
+
+/** An official @pulumi/gitlab token resource type, as the policy adapters read it. */
+export interface OfficialResource {
+  /** Its resource type (`gitlab:index/projectAccessToken:ProjectAccessToken`). */
+  readonly type: string;
+  /** The property naming the target (`project`, `group`, `userId`). */
+  readonly targetProp: string;
+  /** Whether the target is a user (then the normalised token's `userId` is the target). */
+  readonly targetIsUser: boolean;
+  /** The type is a service account's token by definition (the no-human-personal-tokens rule needs no declaration). */
+  readonly serviceAccount?: boolean;
+  /** The type has no `description` property (GitLab's routes take one; the provider's resource does not). */
+  readonly noDescription?: boolean;
 }
 
 export interface KindDescriptor<K extends TokenKind = TokenKind, F extends TargetField = TargetField> {
@@ -82,14 +104,12 @@ export interface KindDescriptor<K extends TokenKind = TokenKind, F extends Targe
   /** The component's type token (`gitlab-tokens:index:ProjectAccessToken`). */
   readonly componentType: string;
   /** How the official @pulumi/gitlab provider declares this kind, for the policy adapters. */
-  readonly official: {
-    /** Its resource type (`gitlab:index/projectAccessToken:ProjectAccessToken`). */
-    readonly type: string;
-    /** The property naming the target (`project`, `group`, `userId`). */
-    readonly targetProp: string;
-    /** Whether the target is a user (then the normalised token's `userId` is the target). */
-    readonly targetIsUser: boolean;
-  };
+  readonly official: OfficialResource;
+  /**
+   * Other official resource types that are tokens of this kind (personal: the group and project
+   * service accounts' `GroupServiceAccountAccessToken`, `ProjectServiceAccountAccessToken`).
+   */
+  readonly officialVariants?: readonly OfficialResource[];
 
   /**
    * Finds the target by path, username or id (404: GitLabApiError), and the routes its tokens go

@@ -7,13 +7,14 @@
  */
 import type { z } from "zod";
 import { ADMIN_SCOPES, TOKEN_KINDS, type TokenKind } from "../gitlab/facts";
-import type { KindDescriptor, TargetField } from "./descriptor";
+import type { KindDescriptor, OfficialResource, TargetField } from "./descriptor";
 import { group } from "./group";
 import { personal } from "./personal";
 import { project } from "./project";
 
 export type {
   KindDescriptor,
+  OfficialResource,
   ResolvedTarget,
   TargetField,
   TargetHints,
@@ -98,9 +99,30 @@ export const COMPONENT_TYPES = byKind((d) => d.componentType);
 /** The official `@pulumi/gitlab` provider's token resource types (Terraform-bridged), by kind. */
 export const OFFICIAL_TYPES = byKind((d) => d.official.type);
 
+/** Every official token resource type of a kind: its primary one, then its variants. */
+function officialsOf(d: KindDescriptor): readonly OfficialResource[] {
+  return [d.official, ...(d.officialVariants ?? [])];
+}
+
+/** Every official provider token resource type the registry knows (each kind's, with its variants). */
+export const ALL_OFFICIAL_TYPES: readonly string[] = KIND_LIST.flatMap((d) =>
+  officialsOf(d).map((o) => o.type),
+);
+
+/** An official provider's token resource type: its kind and how it is read, or undefined for any other type. */
+export function officialResourceOf(
+  type: string,
+): { kind: TokenKind; official: OfficialResource } | undefined {
+  for (const d of KIND_LIST) {
+    const official = officialsOf(d).find((o) => o.type === type);
+    if (official !== undefined) return { kind: d.kind, official };
+  }
+  return undefined;
+}
+
 /** The kind of an official provider's token resource type, or undefined for any other type. */
 export function kindOfOfficialType(type: string): TokenKind | undefined {
-  return KIND_LIST.find((d) => d.official.type === type)?.kind;
+  return officialResourceOf(type)?.kind;
 }
 
 /**

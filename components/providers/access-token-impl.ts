@@ -10,7 +10,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { GitLabApiError } from "../gitlab/errors";
 import type { GitLabClient, CreateTokenParams, GitLabToken } from "../gitlab/client";
 import { ACCESS_LEVELS, rotationDate, type TokenKind } from "../gitlab/facts";
-import { kindOf, type ResolvedTarget, type TargetLookup, type TokenTarget } from "../kinds";
+import { kindOf, type ResolvedTarget, type TargetHints, type TargetLookup, type TokenTarget } from "../kinds";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
 import {
   isCurrentCreateRef,
@@ -60,11 +60,13 @@ export async function resolveTarget(
   const kind = kindOf(props.kind);
   const target = props.target;
   if (/^\d+$/.test(target) && !kind.verify) return { id: Number(target) };
-  const group = props.group;
-  const key = [gitlab, props.kind, target.toLowerCase(), String(group ?? "").toLowerCase()].join("\u0000");
+  const hints = targetHints(props);
+  const key = [gitlab, props.kind, target.toLowerCase(), String(hints.group ?? "").toLowerCase()]
+    .concat(hints.project === undefined ? [] : [`project:${String(hints.project).toLowerCase()}`])
+    .join("\u0000");
   let lookup = lookups.get(key);
   if (!lookup) {
-    lookup = kind.resolve(gl, target, group === undefined ? {} : { group });
+    lookup = kind.resolve(gl, target, hints);
     lookups.set(key, lookup);
     lookup.catch(() => lookups.delete(key));
   }
@@ -82,16 +84,31 @@ function lookupScope(conn: Connection): string {
   return `${conn.baseUrl}\u0000${digest}`;
 }
 
-/** The operations' part of a resolved target (or of a token's state). */
+/** The declaration's fields that may decide a target's routes (personal: `group`, `project`). */
+function targetHints(props: AccessTokenProps): TargetHints {
+  const hints: TargetHints = {};
+  if (props.group !== undefined) hints.group = props.group;
+  if (props.project !== undefined) hints.project = props.project;
+  return hints;
+}
+
+/** The fields of a target (and of a token's outputs) that say which routes reach its tokens. */
+const ROUTE_FIELDS = ["serviceAccountGroupId", "serviceAccountProjectId"] as const;
+
+/** The operations' part of a resolved target (or of a token's state): its id and its routes, if any. */
 export function tokenTarget(t: TokenTarget): TokenTarget {
-  return t.serviceAccountGroupId === undefined
-    ? { id: t.id }
-    : { id: t.id, serviceAccountGroupId: t.serviceAccountGroupId };
+  const out: TokenTarget = { id: t.id };
+  for (const f of ROUTE_FIELDS) if (t[f] !== undefined) out[f] = t[f];
+  return out;
 }
 
 /** Where a token in state lives: its target's id, and the routes it was made through. */
 function storedTarget(props: AccessTokenOutputs): TokenTarget {
-  return tokenTarget({ id: props.targetId, serviceAccountGroupId: props.serviceAccountGroupId });
+  return tokenTarget({
+    id: props.targetId,
+    serviceAccountGroupId: props.serviceAccountGroupId,
+    serviceAccountProjectId: props.serviceAccountProjectId,
+  });
 }
 
 /**
@@ -208,7 +225,7 @@ export async function create(
     ...identity,
     targetId: target.id,
   };
-  if (target.serviceAccountGroupId !== undefined) outs.serviceAccountGroupId = target.serviceAccountGroupId;
+  for (const f of ROUTE_FIELDS) if (target[f] !== undefined) outs[f] = target[f];
   return { id: resourceId(inputs.kind, target.id, t.id), outs };
 }
 

@@ -18,6 +18,7 @@ import {
   type TokenKind,
 } from "../gitlab/facts";
 import { isCurrentCreateRef, newCreateRef } from "../gitlab/marker";
+import { kindOf } from "../kinds";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
 import { validateTokenSpec } from "../validation";
 
@@ -42,9 +43,11 @@ export const UPDATE_IN_PLACE = [
   "owner",
   "justification",
   "serviceAccount",
-  // The service account's group says which routes reach the token, not what the token is: the
-  // token keeps the routes it was made through (`serviceAccountGroupId` in its outputs).
+  // The service account's group or project says which routes reach the token, not what the token
+  // is: the token keeps the routes it was made through (`serviceAccountGroupId`,
+  // `serviceAccountProjectId` in its outputs). (A project token's project is its `target`.)
   "group",
+  "project",
 ] as const;
 
 function canonical(value: unknown): string {
@@ -82,6 +85,8 @@ export function check(
     now,
   ).map((f) => ({ property: f.property === "expiresAt" ? "fixedExpiresAt" : f.property, reason: f.reason }));
   if (failures.length > 0) return { failures };
+  const own = kindOf(news.kind).checkFields?.(news as unknown as Record<string, unknown>) ?? [];
+  if (own.length > 0) return { failures: own.map((f) => ({ property: f.field, reason: f.reason })) };
 
   // The engine's extra properties (`__provider`, the outputs' placeholders) pass through untouched.
   const inputs: AccessTokenProps = {

@@ -8,7 +8,7 @@
  * `token.unknown` and never throw, so rules judge what is known and say what they could not judge.
  * Absent (`undefined` or `null`) values are simply absent.
  */
-import { TOKEN_KINDS, isTokenKind, kindOf, kindOfOfficialType } from "../../components/kinds";
+import { TOKEN_KINDS, isTokenKind, kindOf, officialResourceOf } from "../../components/kinds";
 import { ACCESS_TOKEN_TYPE } from "../../components/types";
 import type { NormalisedToken, TokenField } from "./token";
 
@@ -35,7 +35,7 @@ export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
 
 /** Whether a Pulumi type is one of the token resources the rules judge. */
 export function isTokenType(type: string): boolean {
-  return type === ACCESS_TOKEN_TYPE || kindOfOfficialType(type) !== undefined;
+  return type === ACCESS_TOKEN_TYPE || officialResourceOf(type) !== undefined;
 }
 
 type Read = { state: "known"; value: unknown } | { state: "absent" } | { state: "unknown" };
@@ -170,15 +170,20 @@ export function fromGitlabTokensProps(resource: ResourceLike): NormalisedToken {
 /**
  * The official provider's `ProjectAccessToken`, `GroupAccessToken` and `PersonalAccessToken`
  * (`expiresAt`, `scopes`, `accessLevel`, `rotationConfiguration { expirationDays, rotateBeforeDays }`,
- * `description`; `project` / `group` / `userId`). Returns undefined for any other type.
+ * `description`; `project` / `group` / `userId`), and its service accounts' personal tokens
+ * `GroupServiceAccountAccessToken` and `ProjectServiceAccountAccessToken` (`userId` with `group` /
+ * `project`; no description), judged as personal tokens of a service account. Returns undefined for
+ * any other type.
  */
 export function fromOfficialProps(resource: ResourceLike): NormalisedToken | undefined {
-  const kind = kindOfOfficialType(resource.type);
-  if (kind === undefined) return undefined;
-  // What differs per kind (the target's property, whether it names a user, access levels) is the kind's.
+  const found = officialResourceOf(resource.type);
+  if (found === undefined) return undefined;
+  const { kind, official } = found;
+  // What differs per kind (access levels) is the kind's; per type (the target's property, whether it
+  // names a user, a service account's by definition) the type's.
   const d = kindOf(kind);
   const r = new PropsReader(resource.props);
-  const target = r.string(d.official.targetProp, d.official.targetIsUser ? "userId" : "target");
+  const target = r.string(official.targetProp, official.targetIsUser ? "userId" : "target");
   const rc = r.raw("rotationConfiguration", "rotation");
   let rotation: NormalisedToken["rotation"];
   let lifetimeDays: number | undefined;
@@ -206,7 +211,9 @@ export function fromOfficialProps(resource: ResourceLike): NormalisedToken | und
     expiresAt: dateOf(r.string("expiresAt", "expiresAt")),
     createdAt: timeOf(r.string("createdAt", "createdAt")),
     rotation,
-    userId: d.official.targetIsUser ? target : undefined,
+    userId: official.targetIsUser ? target : undefined,
+    ...(official.serviceAccount ? { serviceAccount: true } : {}),
+    ...(official.noDescription ? { describable: false } : {}),
     unknown: r.unknown,
   };
 }

@@ -54,6 +54,8 @@ export const checkNoHumanPersonalTokens: Rule<NoHumanPersonalTokensConfig> = (to
     ];
   }
 
+  // The official provider's service-account token types are a service account's by definition.
+  if (token.serviceAccount === true) return [];
   if (token.userId === undefined) {
     if (isUnknown(token, "userId"))
       return [unjudged(token, "whether the user is a service account", "userId")];

@@ -26,7 +26,8 @@ export const checkOwnership: Rule<OwnershipConfig> = (token, config) => {
       }
     }
   }
-  if (config.requireDescription && !token.description?.trim()) {
+  // A type with no description property cannot be given one: only its owner is asked for.
+  if (config.requireDescription && token.describable !== false && !token.description?.trim()) {
     if (isUnknown(token, "description")) checks.push(unjudged(token, "the description", "description"));
     else {
       checks.push(

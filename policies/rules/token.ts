@@ -71,8 +71,17 @@ export interface NormalisedToken {
   rotation?: { rotateBeforeDays?: number };
   owner?: string;
   justification?: string;
-  /** Personal tokens of this project: whether the declared user is a service account. */
+  /**
+   * Personal tokens of this project: whether the declared user is a service account; the official
+   * provider's service-account token types: always true.
+   */
   serviceAccount?: boolean;
+  /**
+   * False when the resource type has no description to give (the official provider's
+   * `GroupServiceAccountAccessToken` and `ProjectServiceAccountAccessToken`): the ownership rule
+   * then does not ask for one. Absent: it has one.
+   */
+  describable?: false;
   /** Personal tokens of the official provider and live personal tokens: the GitLab user id. */
   userId?: string;
   /**

@@ -1,11 +1,13 @@
 /**
- * Service accounts (spec §4): instance service accounts (admins) and group service accounts (admins
- * and Owners of the group), and the personal access tokens of group service accounts. Instance
+ * Service accounts (spec §4): instance service accounts (admins), group service accounts (admins
+ * and Owners of the top-level group) and project service accounts (admins, the project's Maintainers
+ * and Owners; 404 when the feature flag is off), and the personal access tokens of group and project
+ * service accounts — one set of routes for both namespaces. Instance
  * service accounts' tokens go through the ordinary admin endpoints (`/users/:id/personal_access_tokens`).
  */
 import { ModelError, badRequest, forbidden, notFound } from "../errors";
 import { serviceAccountEntity, tokenEntity, tokenWithIpsEntity, withToken } from "../entities";
-import type { Group, User } from "../model";
+import type { Group, Project, User } from "../model";
 import { type ParamSpec, str, strings } from "../params";
 import { PAGINATION_PARAMS } from "../pagination";
 import { PERSONAL_TOKEN_SCOPES, randomHex } from "../rules";
@@ -40,23 +42,24 @@ const TOKEN_ID: ParamSpec = { name: "token_id", type: "integer", required: true 
 
 /**
  * `Users::ServiceAccounts::CreateService` (`ee/app/services/users/service_accounts/create_service.rb`;
- * the group one prefixes `service_account_group_<id>`): `username` and `email` each default to
- * `Gitlab::Utils::UsernameAndEmailGenerator`'s (`lib/gitlab/utils/username_and_email_generator.rb`),
- * so a given username without an email still gets the generated `<prefix>_<hex>@noreply.<host>`
- * address, never one made from the given username.
+ * the group one prefixes `service_account_group_<id>`, the project one `service_account_project_<id>`):
+ * `username` and `email` each default to `Gitlab::Utils::UsernameAndEmailGenerator`'s
+ * (`lib/gitlab/utils/username_and_email_generator.rb`), so a given username without an email still
+ * gets the generated `<prefix>_<hex>@noreply.<host>` address, never one made from the given username.
  */
-function createAccount(ctx: ApiContext, group: Group | null): User {
+function createAccount(
+  ctx: ApiContext,
+  generated: string,
+  owner: { provisionedByGroupId?: number; provisionedByProjectId?: number } = {},
+): User {
   const p = params(ctx, ACCOUNT_PARAMS);
-  const generated = group
-    ? `service_account_group_${group.id}_${randomHex(16)}`
-    : `service_account_${randomHex(16)}`;
   try {
     return ctx.model.createUser({
       username: str(p, "username") ?? generated,
       name: str(p, "name") ?? "Service account user",
       email: str(p, "email") ?? `${generated}@noreply.${ctx.model.host}`,
       kind: "service_account",
-      provisionedByGroupId: group?.id ?? null,
+      ...owner,
     });
   } catch (e) {
     if (e instanceof ModelError) throw badRequest(e.message);
@@ -90,28 +93,191 @@ function listAccounts(ctx: ApiContext, accounts: User[]) {
   return list(ctx, sorted, serviceAccountEntity, p);
 }
 
-/** The group, checked for `admin_service_accounts`. */
-function managedGroup(ctx: ApiContext): Group {
-  const user = currentUser(ctx);
-  const source = findSource(ctx, "group", routeParam(ctx, "id"));
-  const group = source.entity as Group;
-  if (!ctx.model.canAdminGroupServiceAccounts(user, group)) throw forbidden();
-  return group;
+/**
+ * What differs between the two namespaces that own service accounts — a top-level group
+ * (`ee/lib/api/group_service_accounts.rb`) and a project (`ee/lib/api/project_service_accounts.rb`,
+ * GitLab 18.11+) — which otherwise serve the same routes with the same shapes.
+ */
+interface AccountOwner {
+  /** The route prefix (`/groups/:id`, `/projects/:id`). */
+  prefix: string;
+  /** The namespace from the route, checked as GitLab's `before` block does (404, then 403). */
+  managed(ctx: ApiContext): { id: number };
+  /** The username GitLab generates when none is given. */
+  username(ownerId: number): string;
+  /** The new account's owner fields. */
+  provisioned(ownerId: number): { provisionedByGroupId?: number; provisionedByProjectId?: number };
+  /** Whether a user is one of this namespace's service accounts. */
+  owns(u: User, ownerId: number): boolean;
+  /**
+   * The answer to a user id that is not one of the namespace's service accounts: the group routes
+   * tell a user who is no service account (400) from another group's (404); the project routes look
+   * the id up among the project's service accounts (`user_project.service_accounts.find_by_id`), so
+   * both are 404.
+   */
+  notAnAccount(u: User): never;
+  /** Rotating a token the account does not have: the group routes' bare `not_found!`, the project's `not_found!('Personal Access Token')`. */
+  rotateNotFound: string | undefined;
 }
 
-/** A service account of this group: 404 when unknown or another group's, 400 when not a service account. */
-function groupAccount(ctx: ApiContext, group: Group, id: number): User {
+const GROUP_OWNER: AccountOwner = {
+  prefix: "/groups/:id",
+  managed(ctx) {
+    const user = currentUser(ctx);
+    const group = findSource(ctx, "group", routeParam(ctx, "id")).entity as Group;
+    if (!ctx.model.canAdminGroupServiceAccounts(user, group)) throw forbidden();
+    return group;
+  },
+  username: (id) => `service_account_group_${id}_${randomHex(16)}`,
+  provisioned: (id) => ({ provisionedByGroupId: id }),
+  owns: (u, id) => u.provisionedByGroupId === id,
+  notAnAccount(u) {
+    if (u.kind !== "service_account") throw badRequest("User is not of type Service Account");
+    throw notFound("User");
+  },
+  rotateNotFound: undefined,
+};
+
+const PROJECT_OWNER: AccountOwner = {
+  prefix: "/projects/:id",
+  managed(ctx) {
+    const user = currentUser(ctx);
+    const project = findSource(ctx, "project", routeParam(ctx, "id")).entity as Project;
+    // `not_found! unless Feature.enabled?(:allow_projects_to_create_service_accounts, …)`.
+    if (ctx.model.settings.allowProjectsToCreateServiceAccounts === false) throw notFound();
+    if (!ctx.model.canAdminProjectServiceAccounts(user, project)) throw forbidden();
+    return project;
+  },
+  username: (id) => `service_account_project_${id}_${randomHex(16)}`,
+  provisioned: (id) => ({ provisionedByProjectId: id }),
+  owns: (u, id) => u.kind === "service_account" && u.provisionedByProjectId === id,
+  notAnAccount() {
+    throw notFound("User");
+  },
+  rotateNotFound: "Personal Access Token",
+};
+
+/** A service account of this namespace, or GitLab's error for any other user id. */
+function ownedAccount(ctx: ApiContext, owner: AccountOwner, ownerId: number, id: number): User {
   const account = ctx.model.user(id);
   if (!account) throw notFound("User");
-  if (!ctx.model.isServiceAccount(account)) throw badRequest("User is not of type Service Account");
-  if (account.provisionedByGroupId !== group.id) throw notFound("User");
+  if (!ctx.model.isServiceAccount(account) || !owner.owns(account, ownerId)) owner.notAnAccount(account);
   return account;
+}
+
+/** The service-account routes a group or a project serves (§4): the accounts and their tokens. */
+function namespaceAccountRoutes(owner: AccountOwner): ApiRoute[] {
+  const base = `${owner.prefix}/service_accounts`;
+  const tokens = `${base}/:user_id/personal_access_tokens`;
+  /** The namespace checked, then the account of the route's `user_id`. */
+  const account = (ctx: ApiContext, userId: unknown) => {
+    const ns = owner.managed(ctx);
+    return ownedAccount(ctx, owner, ns.id, userId as number);
+  };
+  return [
+    {
+      method: "POST",
+      path: base,
+      handler(ctx) {
+        const ns = owner.managed(ctx);
+        return created(
+          serviceAccountEntity(createAccount(ctx, owner.username(ns.id), owner.provisioned(ns.id))),
+        );
+      },
+    },
+    {
+      method: "GET",
+      path: base,
+      handler(ctx) {
+        const ns = owner.managed(ctx);
+        return listAccounts(
+          ctx,
+          ctx.model.state.users.filter((u) => u.kind === "service_account" && owner.owns(u, ns.id)),
+        );
+      },
+    },
+    {
+      method: "PATCH",
+      path: `${base}/:user_id`,
+      handler(ctx) {
+        const p = params(ctx, [USER_ID]);
+        return ok(serviceAccountEntity(updateAccount(ctx, account(ctx, p.user_id))));
+      },
+    },
+    {
+      method: "DELETE",
+      path: `${base}/:user_id`,
+      handler(ctx) {
+        const p = params(ctx, [USER_ID, { name: "hard_delete", type: "boolean" }]);
+        ctx.model.deleteUser(account(ctx, p.user_id));
+        return noContent();
+      },
+    },
+    {
+      method: "GET",
+      path: tokens,
+      handler(ctx) {
+        const p = params(ctx, [USER_ID, ...TOKEN_FILTER_PARAMS]);
+        const sa = account(ctx, p.user_id);
+        const own = ctx.model.state.tokens.filter((t) => t.userId === sa.id);
+        return list(ctx, filterTokens(ctx.model, own, p), (t) => tokenWithIpsEntity(ctx.model, t), p);
+      },
+    },
+    {
+      method: "POST",
+      path: tokens,
+      handler(ctx) {
+        const p = params(ctx, [USER_ID, ...createParams(PERSONAL_TOKEN_SCOPES)]);
+        const sa = account(ctx, p.user_id);
+        const made = service(
+          () =>
+            ctx.model.createPersonalToken(sa, {
+              name: str(p, "name"),
+              description: str(p, "description") ?? null,
+              scopes: strings(p, "scopes") ?? [],
+              expiresAt: str(p, "expires_at"),
+            }),
+          422,
+        );
+        return created(withToken(tokenEntity(ctx.model, made.token), made.value));
+      },
+    },
+    {
+      method: "DELETE",
+      path: `${tokens}/:token_id`,
+      handler(ctx) {
+        const p = params(ctx, [USER_ID, TOKEN_ID]);
+        const sa = account(ctx, p.user_id);
+        const token = ctx.model.token(p.token_id as number);
+        if (!token || token.userId !== sa.id) throw notFound("Personal Access Token");
+        ctx.model.revokeToken(token);
+        return noContent();
+      },
+    },
+    {
+      method: "POST",
+      path: `${tokens}/:token_id/rotate`,
+      handler(ctx) {
+        const p = params(ctx, [USER_ID, TOKEN_ID, { name: "expires_at", type: "date" }]);
+        const sa = account(ctx, p.user_id);
+        const token = ctx.model.token(p.token_id as number);
+        if (!token || token.userId !== sa.id) throw notFound(owner.rotateNotFound);
+        const next = service(() => ctx.model.rotateToken(token, str(p, "expires_at")));
+        return ok(withToken(tokenEntity(ctx.model, next.token), next.value));
+      },
+    },
+  ];
+}
+
+/** An instance service account: neither a group's nor a project's. */
+function isInstanceAccount(u: User): boolean {
+  return u.kind === "service_account" && u.provisionedByGroupId === null && !u.provisionedByProjectId;
 }
 
 function instanceAccount(ctx: ApiContext, id: number): User {
   const account = ctx.model.user(id);
   if (!account) throw notFound("User");
-  if (!ctx.model.isServiceAccount(account) || account.provisionedByGroupId !== null) {
+  if (!isInstanceAccount(account)) {
     throw badRequest("User is not of type Service Account");
   }
   return account;
@@ -123,7 +289,7 @@ export const serviceAccountRoutes: ApiRoute[] = [
     path: "/service_accounts",
     handler(ctx) {
       requireAdmin(ctx);
-      return created(serviceAccountEntity(createAccount(ctx, null)));
+      return created(serviceAccountEntity(createAccount(ctx, `service_account_${randomHex(16)}`)));
     },
   },
   {
@@ -131,9 +297,7 @@ export const serviceAccountRoutes: ApiRoute[] = [
     path: "/service_accounts",
     handler(ctx) {
       requireAdmin(ctx);
-      const accounts = ctx.model.state.users.filter(
-        (u) => u.kind === "service_account" && u.provisionedByGroupId === null,
-      );
+      const accounts = ctx.model.state.users.filter(isInstanceAccount);
       return listAccounts(ctx, accounts);
     },
   },
@@ -146,101 +310,6 @@ export const serviceAccountRoutes: ApiRoute[] = [
       return ok(serviceAccountEntity(updateAccount(ctx, instanceAccount(ctx, p.user_id as number))));
     },
   },
-  {
-    method: "POST",
-    path: "/groups/:id/service_accounts",
-    handler(ctx) {
-      const group = managedGroup(ctx);
-      return created(serviceAccountEntity(createAccount(ctx, group)));
-    },
-  },
-  {
-    method: "GET",
-    path: "/groups/:id/service_accounts",
-    handler(ctx) {
-      const group = managedGroup(ctx);
-      return listAccounts(
-        ctx,
-        ctx.model.state.users.filter(
-          (u) => u.kind === "service_account" && u.provisionedByGroupId === group.id,
-        ),
-      );
-    },
-  },
-  {
-    method: "PATCH",
-    path: "/groups/:id/service_accounts/:user_id",
-    handler(ctx) {
-      const p = params(ctx, [USER_ID]);
-      const group = managedGroup(ctx);
-      return ok(serviceAccountEntity(updateAccount(ctx, groupAccount(ctx, group, p.user_id as number))));
-    },
-  },
-  {
-    method: "DELETE",
-    path: "/groups/:id/service_accounts/:user_id",
-    handler(ctx) {
-      const p = params(ctx, [USER_ID, { name: "hard_delete", type: "boolean" }]);
-      const group = managedGroup(ctx);
-      ctx.model.deleteUser(groupAccount(ctx, group, p.user_id as number));
-      return noContent();
-    },
-  },
-  {
-    method: "GET",
-    path: "/groups/:id/service_accounts/:user_id/personal_access_tokens",
-    handler(ctx) {
-      const p = params(ctx, [USER_ID, ...TOKEN_FILTER_PARAMS]);
-      const group = managedGroup(ctx);
-      const account = groupAccount(ctx, group, p.user_id as number);
-      const tokens = ctx.model.state.tokens.filter((t) => t.userId === account.id);
-      return list(ctx, filterTokens(ctx.model, tokens, p), (t) => tokenWithIpsEntity(ctx.model, t), p);
-    },
-  },
-  {
-    method: "POST",
-    path: "/groups/:id/service_accounts/:user_id/personal_access_tokens",
-    handler(ctx) {
-      const p = params(ctx, [USER_ID, ...createParams(PERSONAL_TOKEN_SCOPES)]);
-      const group = managedGroup(ctx);
-      const account = groupAccount(ctx, group, p.user_id as number);
-      const made = service(
-        () =>
-          ctx.model.createPersonalToken(account, {
-            name: str(p, "name"),
-            description: str(p, "description") ?? null,
-            scopes: strings(p, "scopes") ?? [],
-            expiresAt: str(p, "expires_at"),
-          }),
-        422,
-      );
-      return created(withToken(tokenEntity(ctx.model, made.token), made.value));
-    },
-  },
-  {
-    method: "DELETE",
-    path: "/groups/:id/service_accounts/:user_id/personal_access_tokens/:token_id",
-    handler(ctx) {
-      const p = params(ctx, [USER_ID, TOKEN_ID]);
-      const group = managedGroup(ctx);
-      const account = groupAccount(ctx, group, p.user_id as number);
-      const token = ctx.model.token(p.token_id as number);
-      if (!token || token.userId !== account.id) throw notFound("Personal Access Token");
-      ctx.model.revokeToken(token);
-      return noContent();
-    },
-  },
-  {
-    method: "POST",
-    path: "/groups/:id/service_accounts/:user_id/personal_access_tokens/:token_id/rotate",
-    handler(ctx) {
-      const p = params(ctx, [USER_ID, TOKEN_ID, { name: "expires_at", type: "date" }]);
-      const group = managedGroup(ctx);
-      const account = groupAccount(ctx, group, p.user_id as number);
-      const token = ctx.model.token(p.token_id as number);
-      if (!token || token.userId !== account.id) throw notFound();
-      const next = service(() => ctx.model.rotateToken(token, str(p, "expires_at")));
-      return ok(withToken(tokenEntity(ctx.model, next.token), next.value));
-    },
-  },
+  ...namespaceAccountRoutes(GROUP_OWNER),
+  ...namespaceAccountRoutes(PROJECT_OWNER),
 ];

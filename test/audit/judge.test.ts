@@ -91,6 +91,17 @@ describe("auditTargets", () => {
       { kind: "project", ref: "7", from: ["declarations"] },
     ]);
   });
+
+  it("carries a declaration's group: or project: (the service account's namespace) as the routes' hints", () => {
+    const exporter = DECLARATIONS.find((d) => d.target === "exporter")!;
+    const webCi = { ...exporter, key: "web-ci", target: "web-ci", project: "acme/web" };
+    const acmeCi = { ...exporter, key: "acme-ci", target: "acme-ci", group: "acme" };
+    expect(auditTargets({ projects: [], groups: [], users: ["web-ci"] }, [webCi, acmeCi, exporter])).toEqual([
+      { kind: "user", ref: "web-ci", from: ["flag", "declarations"], hints: { project: "acme/web" } },
+      { kind: "user", ref: "acme-ci", from: ["declarations"], hints: { group: "acme" } },
+      { kind: "user", ref: "exporter", from: ["declarations"] },
+    ]);
+  });
 });
 
 describe("declaresTarget", () => {

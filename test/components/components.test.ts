@@ -206,6 +206,43 @@ describe("GroupAccessToken and PersonalAccessToken", () => {
     expect(registered[1]!.inputs).not.toHaveProperty("accessLevel");
   });
 
+  it("registers a project service account's token with its project, and a project token without one", async () => {
+    new PersonalAccessToken("web-ci", {
+      user: "web-ci",
+      project: "acme/web",
+      scopes: ["read_api"],
+      serviceAccount: true,
+    });
+    new ProjectAccessToken("web-plain", { project: "acme/web", scopes: ["read_api"] });
+    await settle();
+    const ofKind = (kind: string) =>
+      registered.find((r) => r.type === ACCESS_TOKEN && r.inputs.kind === kind)!.inputs;
+    expect(ofKind("personal")).toMatchObject({ target: "web-ci", project: "acme/web" });
+    expect(ofKind("personal")).not.toHaveProperty("group");
+    expect(ofKind("project")).toMatchObject({ target: "acme/web" });
+    expect(ofKind("project")).not.toHaveProperty("project");
+  });
+
+  it("refuses group and project together on a personal token, naming the field, before registering anything", () => {
+    const build = () =>
+      new PersonalAccessToken("both", {
+        user: "u",
+        group: "acme",
+        project: "acme/web",
+        scopes: ["read_api"],
+      });
+    expect(build).toThrow(pulumi.InputPropertyError);
+    try {
+      build();
+    } catch (e) {
+      expect((e as pulumi.InputPropertyError).propertyPath).toBe("project");
+      expect((e as pulumi.InputPropertyError).reason).toContain(
+        "both: a service account belongs to a top-level group or to a project, not both",
+      );
+    }
+    expect(registered.filter((r) => r.type === ACCESS_TOKEN)).toEqual([]);
+  });
+
   it("refuses an access level on a personal token", () => {
     expect(
       () => new PersonalAccessToken("p", { user: "u", scopes: ["read_api"], accessLevel: "owner" } as never),

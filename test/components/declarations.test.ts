@@ -68,6 +68,14 @@ describe("parseDeclarations", () => {
       expect(n?.group).toBe(42);
     });
 
+    it("keeps the project on a personal token (a project service account), and a project token's project stays its target", () => {
+      const [d] = parseDeclarations(personal("project: acme/web\nserviceAccount: true"), NOW);
+      expect(d).toMatchObject({ kind: "personal", target: "acme-deployer", project: "acme/web" });
+      expect(d?.group).toBeUndefined();
+      const [p] = parseDeclarations(project(""), NOW);
+      expect(p).not.toHaveProperty("project");
+    });
+
     it.each([
       [
         "group: on a service account declared a person",
@@ -80,6 +88,17 @@ describe("parseDeclarations", () => {
         'tokens.yaml:6: token "web-deploy", field "group": a project token takes "project", not "group"',
       ],
       ["an empty group:", personal('group: ""'), 'tokens.yaml:6: token "web-deploy", field "group"'],
+      [
+        "group: and project: together",
+        personal("group: acme\nproject: acme/web"),
+        'tokens.yaml:7: token "web-deploy", field "project": a service account belongs to a top-level group or to a project, not both; keep group for a group service account, or project for a project service account',
+      ],
+      [
+        "project: on a service account declared a person",
+        personal("project: acme/web\nserviceAccount: false"),
+        'tokens.yaml:6: token "web-deploy", field "project": project names the project that owns a service account, but serviceAccount is false; remove project, or serviceAccount if the user is the project\'s service account',
+      ],
+      ["an empty project:", personal('project: ""'), 'tokens.yaml:6: token "web-deploy", field "project"'],
     ])("refuses %s, naming the file, line, token and field", (_what, yaml, message) => {
       const issues = issuesOf(yaml);
       expect(issues).toHaveLength(1);

@@ -21,6 +21,8 @@ import {
   TOKEN_KINDS,
   kindOf,
   kindOfOfficialType,
+  officialResourceOf,
+  ALL_OFFICIAL_TYPES,
   kindOfTarget,
 } from "../../components/kinds";
 
@@ -47,7 +49,7 @@ describe("the registry", () => {
     expect(KINDS.group.accessLevels).toEqual(ACCESS_LEVEL_NAMES);
     expect(KINDS.personal.accessLevels).toBeUndefined();
     expect(Object.keys(KINDS.project.fields)).toEqual(["accessLevel"]);
-    expect(Object.keys(KINDS.personal.fields)).toEqual(["serviceAccount", "group"]);
+    expect(Object.keys(KINDS.personal.fields)).toEqual(["serviceAccount", "group", "project"]);
   });
 
   it("gives every kind a unique component type and official type", () => {
@@ -62,6 +64,30 @@ describe("the registry", () => {
     });
     for (const d of KIND_LIST) expect(kindOfOfficialType(d.official.type)).toBe(d.kind);
     expect(kindOfOfficialType(OFFICIAL_TYPES.project.replace("project", "other"))).toBeUndefined();
+  });
+
+  it("knows the official service-account token types as personal tokens of a service account", () => {
+    expect(ALL_OFFICIAL_TYPES).toEqual([
+      "gitlab:index/projectAccessToken:ProjectAccessToken",
+      "gitlab:index/groupAccessToken:GroupAccessToken",
+      "gitlab:index/personalAccessToken:PersonalAccessToken",
+      "gitlab:index/groupServiceAccountAccessToken:GroupServiceAccountAccessToken",
+      "gitlab:index/projectServiceAccountAccessToken:ProjectServiceAccountAccessToken",
+    ]);
+    expect(new Set(ALL_OFFICIAL_TYPES).size).toBe(ALL_OFFICIAL_TYPES.length);
+    for (const type of ALL_OFFICIAL_TYPES.slice(3)) {
+      expect(officialResourceOf(type)).toEqual({
+        kind: "personal",
+        official: {
+          type,
+          targetProp: "userId",
+          targetIsUser: true,
+          serviceAccount: true,
+          noDescription: true,
+        },
+      });
+    }
+    expect(officialResourceOf(OFFICIAL_TYPES.personal)?.official.serviceAccount).toBeUndefined();
   });
 
   it("loads without @pulumi/pulumi or @gitbeaker (the policy pack and the review load it)", () => {
@@ -123,31 +149,53 @@ describe("each descriptor's GitLab operations, against the sandbox", () => {
     await expect(d.revoke(gl, resolved, made.id)).resolves.toBeUndefined();
   });
 
-  it("personal: a group service account's tokens go through its group's routes when group: is given", async () => {
+  it.each([
+    ["group", "groups/acme", "acme", "serviceAccountGroupId", () => sandbox.groupId("acme")],
+    [
+      "project",
+      "projects/acme%2Fweb",
+      "acme/web",
+      "serviceAccountProjectId",
+      () => sandbox.projectId("acme/web"),
+    ],
+  ] as const)(
+    "personal: a %s service account's tokens go through its namespace's routes when it is declared",
+    async (type, path, declared, field, idOf) => {
+      const d = kindOf("personal");
+      const accounts = await fetch(`${sandbox.url}/api/v4/${path}/service_accounts`, {
+        method: "POST",
+        headers: { "PRIVATE-TOKEN": sandbox.adminToken, "content-type": "application/json" },
+        body: JSON.stringify({ username: `${type}-registry-bot` }),
+      });
+      expect(accounts.status).toBe(201);
+      const resolved = await d.resolve(gl, `${type}-registry-bot`, { [type]: declared });
+      expect(resolved[field]).toBe(idOf());
+      sandbox.resetCounters();
+      const made = await d.create(gl, resolved, {
+        name: `via-${type}`,
+        scopes: ["read_api"],
+        expiresAt: addDays(NOW, 30),
+      });
+      expect((await d.get(gl, resolved, made.id))?.name).toBe(`via-${type}`);
+      expect((await d.list(gl, resolved, `via-${type}`)).map((t) => t.id)).toEqual([made.id]);
+      await d.revoke(gl, resolved, made.id);
+      expect((await d.get(gl, resolved, made.id))?.revoked).toBe(true);
+      await expect(d.revoke(gl, resolved, made.id)).resolves.toBeUndefined();
+      const routes = Object.keys(sandbox.counters().byRoute);
+      expect(routes.length).toBeGreaterThan(0);
+      expect(
+        routes.filter((r) => !r.includes(`/${type}s/:id/service_accounts/:user_id/personal_access_tokens`)),
+      ).toEqual([]);
+    },
+  );
+
+  it("personal: checkFields refuses group: and project: together, and either with serviceAccount: false", () => {
     const d = kindOf("personal");
-    const accounts = await fetch(`${sandbox.url}/api/v4/groups/acme/service_accounts`, {
-      method: "POST",
-      headers: { "PRIVATE-TOKEN": sandbox.adminToken, "content-type": "application/json" },
-      body: JSON.stringify({ username: "acme-registry-bot" }),
-    });
-    expect(accounts.status).toBe(201);
-    const resolved = await d.resolve(gl, "acme-registry-bot", { group: "acme" });
-    expect(resolved.serviceAccountGroupId).toBe(sandbox.groupId("acme"));
-    sandbox.resetCounters();
-    const made = await d.create(gl, resolved, {
-      name: "via-group",
-      scopes: ["read_api"],
-      expiresAt: addDays(NOW, 30),
-    });
-    expect((await d.get(gl, resolved, made.id))?.name).toBe("via-group");
-    expect((await d.list(gl, resolved, "via-group")).map((t) => t.id)).toEqual([made.id]);
-    await d.revoke(gl, resolved, made.id);
-    expect((await d.get(gl, resolved, made.id))?.revoked).toBe(true);
-    await expect(d.revoke(gl, resolved, made.id)).resolves.toBeUndefined();
-    const routes = Object.keys(sandbox.counters().byRoute);
-    expect(
-      routes.every((r) => r.includes("/groups/:id/service_accounts/:user_id/personal_access_tokens")),
-    ).toBe(true);
+    expect(d.checkFields?.({ serviceAccount: true, project: "acme/web" })).toEqual([]);
+    expect(d.checkFields?.({ group: "acme", project: "acme/web" }).map((f) => f.field)).toEqual(["project"]);
+    expect(d.checkFields?.({ project: "acme/web", serviceAccount: false }).map((f) => f.field)).toEqual([
+      "project",
+    ]);
   });
 
   it("personal: refuses a human declared a service account", async () => {

@@ -162,3 +162,36 @@ export async function tokenValues(e2e: E2E): Promise<Record<string, string>> {
   }
   return out;
 }
+
+/** The administrator's routes for personal tokens (`POST /users/:id/personal_access_tokens`, `/personal_access_tokens/:id`). */
+const ADMIN_PAT_ROUTES = ["POST /api/v4/users/:user_id/personal_access_tokens"];
+const PAT_BY_ID = "/api/v4/personal_access_tokens/:id";
+
+/** The calls a run made to the administrator's personal-token routes, by route (none expected with a non-admin credential). */
+export function adminPersonalTokenCalls(sandbox: Sandbox): [string, number][] {
+  return Object.entries(sandbox.counters().byRoute).filter(
+    ([route]) => ADMIN_PAT_ROUTES.includes(route) || route.endsWith(PAT_BY_ID),
+  );
+}
+
+/**
+ * Fails when any of `secrets` (token values, credentials) appears in the CLI's output, the stack
+ * config file, the state files, or any other text given (a report, an inventory).
+ */
+export function expectNoSecrets(
+  e2e: E2E,
+  secrets: Iterable<string>,
+  more: Record<string, string> = {},
+): void {
+  const places = {
+    "the CLI's stdout and stderr": e2e.transcript.join("\n"),
+    "the stack config file": fs.readFileSync(e2e.ws.configFile, "utf8"),
+    "the state files": e2e.ws.readStateFiles(),
+    ...more,
+  };
+  for (const [where, text] of Object.entries(places)) {
+    for (const secret of secrets) {
+      if (text.includes(secret)) throw new Error(`a secret (${secret.slice(0, 8)}…) appears in ${where}`);
+    }
+  }
+}

@@ -190,6 +190,102 @@ describe("GitLabClient's requests, as sent", () => {
     expect(await gl.getResourceToken(kind, id, 999_999)).toBeUndefined();
   });
 
+  it.each([
+    ["group", "groups", () => sandbox.groupId("acme") ?? 0],
+    ["project", "projects", () => sandbox.projectId("acme/web") ?? 0],
+  ] as const)(
+    "a %s service account's personal tokens: create, list, get (through the list), revoke",
+    async (type, source, idOf) => {
+      const id = idOf();
+      const made = await fetch(`${sandbox.url}/api/v4/${source}/${id}/service_accounts`, {
+        method: "POST",
+        headers: { "PRIVATE-TOKEN": sandbox.adminToken, "content-type": "application/json" },
+        body: JSON.stringify({ username: `${type}-pinned-bot` }),
+      });
+      const user = ((await made.json()) as { id: number }).id;
+      const owner = { type, id };
+      const base = `/api/v4/${source}/${id}/service_accounts/${user}/personal_access_tokens`;
+      let tokenId = 0;
+      expect(
+        await sent(async () => {
+          const t = await gl.createServiceAccountToken(owner, user, {
+            name: `${type}-sa-pinned`,
+            scopes: ["read_api", "self_rotate"],
+            expiresAt: "2030-03-01",
+            description: "pinned",
+          });
+          tokenId = t.id;
+          expect(t).toMatchObject({ name: `${type}-sa-pinned`, user_id: user, expires_at: "2030-03-01" });
+        }),
+      ).toEqual([
+        {
+          method: "POST",
+          url: base,
+          body: json({
+            name: `${type}-sa-pinned`,
+            scopes: ["read_api", "self_rotate"],
+            expires_at: "2030-03-01",
+            description: "pinned",
+          }),
+        },
+      ]);
+      expect(
+        await sent(() =>
+          gl.createServiceAccountToken(owner, user, {
+            name: "plain",
+            scopes: ["api"],
+            expiresAt: "2030-03-01",
+          }),
+        ),
+      ).toEqual([
+        {
+          method: "POST",
+          url: base,
+          body: json({ name: "plain", scopes: ["api"], expires_at: "2030-03-01" }),
+        },
+      ]);
+      expect(await sent(() => gl.listServiceAccountTokens(owner, user, `${type}-sa-pinned`))).toEqual([
+        { method: "GET", url: `${base}?search=${type}-sa-pinned&per_page=100&page=1` },
+      ]);
+      expect(await sent(() => gl.getServiceAccountToken(owner, user, tokenId))).toEqual([
+        { method: "GET", url: `${base}?per_page=100&page=1` },
+      ]);
+      expect(await sent(() => gl.revokeServiceAccountToken(owner, user, tokenId))).toEqual([
+        { method: "DELETE", url: `${base}/${tokenId}` },
+      ]);
+      // Gone: GitLab names what it did not find (`404 Personal Access Token Not Found`).
+      await expect(gl.revokeServiceAccountToken(owner, user, 999_999)).resolves.toBeUndefined();
+      expect(await gl.getServiceAccountToken({ type, id: 999_999 }, user, tokenId)).toBeUndefined();
+    },
+  );
+
+  it("finds a group service account's group among the credential's owned top-level groups", async () => {
+    const made = await fetch(`${sandbox.url}/api/v4/groups/acme/service_accounts`, {
+      method: "POST",
+      headers: { "PRIVATE-TOKEN": sandbox.adminToken, "content-type": "application/json" },
+      body: JSON.stringify({ username: "owned-search-bot" }),
+    });
+    const user = ((await made.json()) as { id: number }).id;
+    const acme = sandbox.groupId("acme") ?? 0;
+    // alice owns acme (an administrator owns no group by that).
+    const asOwner = new GitLabClient({
+      baseUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/`,
+      token: sandbox.mintPersonalToken("alice", { name: "owner", scopes: ["api"] }).token,
+      retry: FAST_RETRY,
+    });
+    const calls = await sent(async () => {
+      expect(await asOwner.serviceAccountGroupOf(user)).toEqual({ id: acme, path: "acme" });
+    });
+    expect(calls[0]).toEqual({
+      method: "GET",
+      url: "/api/v4/groups?min_access_level=50&top_level_only=true",
+    });
+    expect(calls.slice(1)).toContainEqual({
+      method: "GET",
+      url: `/api/v4/groups/${acme}/service_accounts?per_page=100&page=1`,
+    });
+  });
+
   it("personal access tokens: create, list, get, revoke", async () => {
     const prov = sandbox.user("provisioner")?.id ?? 0;
     let tokenId = 0;

@@ -54,6 +54,8 @@ users:
   - username: gsa
     serviceAccount: true
     group: corp
+  - username: psa
+    project: corp/site
 groups:
   - path: corp
     variables:
@@ -85,6 +87,9 @@ projects:
       );
       const gsa = await api.get("/groups/corp/service_accounts");
       expect(gsa.body.map((u: { username: string }) => u.username)).toEqual(["gsa"]);
+      const psa = await api.get("/projects/corp%2Fsite/service_accounts");
+      expect(psa.body.map((u: { username: string }) => u.username)).toEqual(["psa"]);
+      expect((await api.get("/service_accounts")).body).toEqual([]);
       const tooLong = await api.post(`/users/${sandbox.user("gsa")?.id}/personal_access_tokens`, {
         name: "x",
         scopes: ["api"],

@@ -1,6 +1,7 @@
 /**
- * Service accounts over HTTP (spec §4): instance service accounts (admin) and group service accounts
- * (admin or group Owner) with their personal access tokens.
+ * Service accounts over HTTP (spec §4): instance service accounts (admin), group service accounts
+ * (admin or group Owner) and project service accounts (admin, project Maintainer or Owner;
+ * `ee/lib/api/project_service_accounts.rb`) with their personal access tokens.
  */
 import { type Sandbox, startSandbox } from "../../sandbox";
 import { Client, ROLES_SEED } from "./helpers";
@@ -13,7 +14,7 @@ describe("sandbox service accounts", () => {
   beforeAll(async () => {
     sandbox = await startSandbox({ seed: ROLES_SEED, now: "2030-01-15T08:00:00Z", freezeClock: true });
     api = new Client(sandbox.url, sandbox.adminToken);
-    for (const u of ["owner", "maint", "outsider"]) tokens[u] = sandbox.mintPersonalToken(u).token;
+    for (const u of ["owner", "maint", "dev", "outsider"]) tokens[u] = sandbox.mintPersonalToken(u).token;
   });
   afterAll(() => sandbox.stop());
 
@@ -263,6 +264,192 @@ describe("sandbox service accounts", () => {
       const res = await api.request(method, resolved, { token: tokens[who], json: body });
       expect(res.status).toBe(status);
       expect(res.body).toEqual(error);
+    });
+  });
+
+  describe("project service accounts", () => {
+    const web = "/projects/acme%2Fweb/service_accounts";
+
+    it("lets a Maintainer of the project create, list, update and delete them", async () => {
+      const made = await api.post(web, { name: "Web CI" }, { token: tokens.maint });
+      expect(made.status).toBe(201);
+      expect(made.body).toEqual({
+        id: expect.any(Number),
+        username: expect.stringMatching(
+          new RegExp(`^service_account_project_${sandbox.projectId("acme/web")}_[0-9a-f]{32}$`),
+        ),
+        name: "Web CI",
+        email: expect.stringMatching(/@noreply\./),
+      });
+      const named = await api.post(web, { username: "web-bot" }, { token: tokens.maint });
+      const list = await api.get(`${web}?order_by=username&sort=asc`, { token: tokens.maint });
+      expect(list.body.map((a: { id: number }) => a.id)).toEqual([made.body.id, named.body.id]);
+      // A project's accounts are neither the instance's nor the group's, nor another project's.
+      const instance = await api.get("/service_accounts");
+      expect(instance.body.map((a: { id: number }) => a.id)).not.toContain(made.body.id);
+      const group = await api.get("/groups/acme/service_accounts", { token: tokens.owner });
+      expect(group.body.map((a: { id: number }) => a.id)).not.toContain(made.body.id);
+      const api2 = await api.get("/projects/acme%2Fapi/service_accounts", { token: tokens.maint });
+      expect(api2.body).toEqual([]);
+      const patched = await api.patch(
+        `${web}/${named.body.id}`,
+        { name: "Web bot" },
+        { token: tokens.maint },
+      );
+      expect(patched.body.name).toBe("Web bot");
+      expect((await api.delete(`${web}/${named.body.id}`, { token: tokens.maint })).status).toBe(204);
+      expect((await api.get(`/users/${named.body.id}`)).status).toBe(404);
+    });
+
+    it("creates, lists, rotates and revokes a project service account's tokens", async () => {
+      const sa = await api.post(web, {}, { token: tokens.maint });
+      const base = `${web}/${sa.body.id}/personal_access_tokens`;
+      const made = await api.post(
+        base,
+        { name: "deploy", scopes: ["read_repository"], description: "pulls", expires_at: "2030-03-01" },
+        { token: tokens.maint },
+      );
+      expect(made.status).toBe(201);
+      expect(made.body).toMatchObject({
+        name: "deploy",
+        description: "pulls",
+        scopes: ["read_repository"],
+        user_id: sa.body.id,
+        expires_at: "2030-03-01",
+        active: true,
+        revoked: false,
+        token: expect.any(String),
+      });
+      const listed = await api.get(`${base}?search=dep`, { token: tokens.maint });
+      expect(listed.body).toEqual([expect.objectContaining({ id: made.body.id, name: "deploy" })]);
+      expect(listed.body[0]).not.toHaveProperty("token");
+      const rotated = await api.post(`${base}/${made.body.id}/rotate`, {}, { token: tokens.maint });
+      expect(rotated.status).toBe(200);
+      expect(sandbox.tokenStatus(made.body.token)).toBe("revoked");
+      const active = await api.get(`${base}?state=active`, { token: tokens.maint });
+      expect(active.body.map((t: { id: number }) => t.id)).toEqual([rotated.body.id]);
+      expect((await api.delete(`${base}/${rotated.body.id}`, { token: tokens.maint })).status).toBe(204);
+      expect(sandbox.tokenStatus(rotated.body.token)).toBe("revoked");
+      // The administrator reaches them too, through the project's routes and the admin routes.
+      expect((await api.get(base)).body).toHaveLength(2);
+      expect((await api.get(`/users/${sa.body.id}`)).body).toMatchObject({ id: sa.body.id });
+    });
+
+    it.each<[string, string, string, string, Record<string, unknown> | undefined, number, unknown]>([
+      ["a Developer of the project", "dev", "POST", "WEB", {}, 403, { message: "403 Forbidden" }],
+      ["a stranger", "outsider", "GET", "WEB", undefined, 404, { message: "404 Project Not Found" }],
+      [
+        "another project's service account",
+        "maint",
+        "GET",
+        "/projects/acme%2Fapi/service_accounts/PSA/personal_access_tokens",
+        undefined,
+        404,
+        { message: "404 User Not Found" },
+      ],
+      [
+        "a group's service account",
+        "owner",
+        "POST",
+        "WEB/GSA/personal_access_tokens",
+        { name: "x", scopes: ["api"] },
+        404,
+        { message: "404 User Not Found" },
+      ],
+      [
+        "a user who is not a service account (not one of the project's: 404, unlike the group routes)",
+        "maint",
+        "POST",
+        "WEB/MAINT/personal_access_tokens",
+        { name: "x", scopes: ["api"] },
+        404,
+        { message: "404 User Not Found" },
+      ],
+      [
+        "a lifetime over the maximum",
+        "maint",
+        "POST",
+        "WEB/PSA/personal_access_tokens",
+        { name: "x", scopes: ["api"], expires_at: "2032-01-01" },
+        422,
+        { message: "Expiration date must be before 2031-01-15" },
+      ],
+      [
+        "sudo for a service account",
+        "maint",
+        "POST",
+        "WEB/PSA/personal_access_tokens",
+        { name: "x", scopes: ["sudo"] },
+        422,
+        { message: "Sudo can only be enabled for administrators" },
+      ],
+      [
+        "a token without scopes",
+        "maint",
+        "POST",
+        "WEB/PSA/personal_access_tokens",
+        { name: "x" },
+        400,
+        { error: "scopes is missing" },
+      ],
+      [
+        "revoking an unknown token",
+        "maint",
+        "DELETE",
+        "WEB/PSA/personal_access_tokens/999999",
+        undefined,
+        404,
+        { message: "404 Personal Access Token Not Found" },
+      ],
+      [
+        "rotating a token of someone else",
+        "maint",
+        "POST",
+        "WEB/PSA/personal_access_tokens/1/rotate",
+        {},
+        404,
+        { message: "404 Personal Access Token Not Found" },
+      ],
+    ])("refuses %s", async (_case, who, method, path, body, status, error) => {
+      const psa = await api.post(web, {}, { token: tokens.maint });
+      const resolved = path
+        .replace("WEB", web)
+        .replace("PSA", String(psa.body.id))
+        .replace("GSA", String(sandbox.user("gsa")?.id))
+        .replace("MAINT", String(sandbox.user("maint")?.id));
+      const res = await api.request(method, resolved, { token: tokens[who], json: body });
+      expect(res.status).toBe(status);
+      expect(res.body).toEqual(error);
+    });
+
+    it("answers 404 on every route while the feature flag allow_projects_to_create_service_accounts is off", async () => {
+      const sa = await api.post(web, {}, { token: tokens.maint });
+      sandbox.updateSettings({ allowProjectsToCreateServiceAccounts: false });
+      try {
+        for (const [method, path] of [
+          ["POST", web],
+          ["GET", web],
+          ["GET", `${web}/${sa.body.id}/personal_access_tokens`],
+          ["POST", `${web}/${sa.body.id}/personal_access_tokens`],
+        ] as const) {
+          const res = await api.request(method, path, {
+            token: tokens.maint,
+            json: method === "POST" ? { name: "x", scopes: ["api"] } : undefined,
+          });
+          expect([method, path, res.status, res.body]).toEqual([
+            method,
+            path,
+            404,
+            { message: "404 Not Found" },
+          ]);
+        }
+        // The project itself is still checked first.
+        const stranger = await api.get(web, { token: tokens.outsider });
+        expect(stranger.body).toEqual({ message: "404 Project Not Found" });
+      } finally {
+        sandbox.updateSettings({ allowProjectsToCreateServiceAccounts: true });
+      }
+      expect((await api.get(web, { token: tokens.maint })).status).toBe(200);
     });
   });
 });
