@@ -37,7 +37,7 @@ function declare(d: TokenDeclaration, opts?: pulumi.ComponentResourceOptions): A
   return new AccessTokenComponent(
     kind,
     d.key,
-    { ...declarationArgs(d), deliverTo: d.deliverTo, [kind.targetField]: d.target },
+    { ...declarationArgs(d), deliverTo: d.deliverTo, [d.targetField ?? kind.targetField]: d.target },
     opts,
   );
 }

@@ -3,7 +3,7 @@
  * resources' properties as the engine (and so the policy pack) sees them. Components, providers,
  * policies and the review report import this one module. No Pulumi imports: the policy pack loads it.
  */
-import type { KindFields, TokenKind } from "./kinds";
+import type { KindFields, TargetField, TokenKind } from "./kinds";
 import type { CommonTokenFields } from "./model";
 
 /** Stack config namespace of this project (`gitlab-tokens:baseUrl`, `gitlab-tokens:token`, …). */
@@ -38,6 +38,11 @@ export type DeclaredToken = Required<
     kind: TokenKind;
     /** Project path or id (kind project), group path or id (group), username or id (personal). */
     target: string;
+    /**
+     * Kinds whose target several fields may name (deploy: `project` or `group`): the one that does.
+     * Absent for the other kinds (their `targetField`), and in state written before it.
+     */
+    targetField?: TargetField;
   };
 
 /**
@@ -52,7 +57,8 @@ export interface AccessTokenProps extends Omit<DeclaredToken, "expiresAt"> {
   // one; exclusive with fixedExpiresAt); rotateBeforeDays; rotateWhenChanged (any change replaces
   // the token); owner; justification; and the kind's own fields: accessLevel (project/group
   // tokens), serviceAccount (personal tokens: whether the target user is a service account),
-  // group (personal tokens: the top-level group that owns the service account).
+  // group (personal tokens: the top-level group that owns the service account), username (deploy
+  // tokens: the username asked for); targetField (deploy tokens: project or group).
 
   /** A fixed expiry date `YYYY-MM-DD`, when the declaration gives one. */
   fixedExpiresAt?: string;
@@ -76,10 +82,18 @@ export interface AccessTokenOutputs extends AccessTokenProps {
   /** `YYYY-MM-DD`: the first day a `pulumi up` rotates the token. */
   rotatesAt: string;
   active: boolean;
-  /** ISO timestamp of creation (from GitLab). */
+  /** ISO timestamp of creation (from GitLab; for a deploy token, which has none there, the provider's clock). */
   createdAt: string;
-  /** GitLab user id of the token's user (the bot user for project/group tokens). */
-  userId: number;
+  /**
+   * GitLab user id of the token's user (the bot user for project/group tokens). Absent on a deploy
+   * token: GitLab keeps no user for one.
+   */
+  userId?: number;
+  /**
+   * Deploy tokens: the username that goes with the token, as GitLab gave it (the declared
+   * `username`, or GitLab's default `gitlab+deploy-token-<id>` when none was declared).
+   */
+  tokenUsername?: string;
   /** Numeric id of the resolved project, group or user. */
   targetId: number;
   /**

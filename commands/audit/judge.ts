@@ -58,6 +58,8 @@ function stateOf(t: LiveToken): LiveState {
 }
 
 function usageNotice(t: LiveToken, now: Date, unusedDays: number): AuditNotice | undefined {
+  // A deploy token has neither a creation time nor a last use in GitLab's API: nothing to say.
+  if (t.created_at === undefined) return undefined;
   if (t.last_used_at === null) {
     const created = isoDate(new Date(t.created_at));
     const age = daysBetween(created, isoDate(now));
@@ -162,7 +164,7 @@ function auditToken(
     description: t.description,
     scopes: t.scopes,
     ...(normalised.accessLevel !== undefined ? { accessLevel: normalised.accessLevel } : {}),
-    createdAt: t.created_at,
+    createdAt: t.created_at ?? null,
     expiresAt: t.expires_at,
     lastUsedAt: t.last_used_at,
     state,
@@ -284,9 +286,10 @@ export interface AuditSummary {
   notListed: number;
 }
 
-/** Days since a token was last used, or since its creation when it never was. */
-function idleDays(t: AuditedToken, now: Date): number {
-  return daysBetween(isoDate(new Date(t.lastUsedAt ?? t.createdAt)), isoDate(now));
+/** Days since a token was last used, or since its creation when it never was; undefined when GitLab says neither (deploy tokens). */
+function idleDays(t: AuditedToken, now: Date): number | undefined {
+  const since = t.lastUsedAt ?? t.createdAt;
+  return since === null ? undefined : daysBetween(isoDate(new Date(since)), isoDate(now));
 }
 
 export function summarizeAudit(audit: Audit): AuditSummary {
@@ -304,7 +307,7 @@ export function summarizeAudit(audit: Audit): AuditSummary {
     failingTokens: audit.tokens.filter((t) => t.findings.some(isMandatoryViolation)).length,
     otherFindings: findings.filter((f) => !isMandatoryViolation(f)).length + audit.configFindings.length,
     expiringSoon: noticed("expiring-soon"),
-    unused: active.filter((t) => idleDays(t, audit.now) > audit.settings.unusedDays).length,
+    unused: active.filter((t) => (idleDays(t, audit.now) ?? 0) > audit.settings.unusedDays).length,
     neverUsed: noticed("never-used"),
     duplicates: noticed("duplicate"),
     missing: audit.missing.filter((m) => m.status === "absent").length,

@@ -37,8 +37,8 @@ export interface LiveToken {
   /** It carries gitlab-tokens' creation marker (some stack of gitlab-tokens made it). */
   createdByGitlabTokens?: boolean;
   scopes: string[];
-  /** ISO time. */
-  created_at: string;
+  /** ISO time; absent on a deploy token (GitLab keeps none for one). */
+  created_at?: string;
   /** `YYYY-MM-DD`, or null: never expires. */
   expires_at: string | null;
   /** ISO time, or null: never used. */
@@ -47,7 +47,10 @@ export interface LiveToken {
   revoked: boolean;
   /** Project and group tokens: GitLab's integer. */
   access_level?: number;
-  user_id: number;
+  /** Absent on a deploy token (no user behind it). */
+  user_id?: number;
+  /** Deploy tokens: the username that goes with the token. */
+  username?: string;
 }
 
 /** One target after asking GitLab: resolved (or not) and its tokens (or why they could not be listed). */
@@ -99,7 +102,8 @@ export interface AuditedToken {
   scopes: string[];
   /** Project and group tokens: the level's name (or GitLab's number when it has none). */
   accessLevel?: string;
-  createdAt: string;
+  /** Null for a deploy token: GitLab keeps no creation time for one. */
+  createdAt: string | null;
   expiresAt: string | null;
   lastUsedAt: string | null;
   state: LiveState;

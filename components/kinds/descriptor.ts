@@ -22,7 +22,7 @@ export type TargetLookup = Pick<
 /** The client calls that list tokens. */
 export type TokenLister = Pick<
   GitLabClient,
-  "listResourceTokens" | "listPersonalTokens" | "listServiceAccountTokens"
+  "listResourceTokens" | "listPersonalTokens" | "listServiceAccountTokens" | "listDeployTokens"
 >;
 
 /**
@@ -38,12 +38,19 @@ export interface TokenTarget {
    * them. Absent: the kind's ordinary routes.
    */
   serviceAccountGroupId?: number;
+  /**
+   * A kind whose target may be named by several fields (deploy tokens: `project` or `group`): the
+   * one that names it, kept in state (`targetField`). Absent: the kind's `targetField`.
+   */
+  field?: TargetField;
 }
 
 /** What the declaration says besides the target that may decide how it is found (personal: `group`). */
 export interface TargetHints {
   /** Personal tokens: the top-level group that owns the service account (path or id). */
   group?: string | number;
+  /** Kinds with several target fields: the field the declaration gave (deploy: `project` or `group`). */
+  field?: TargetField;
 }
 
 /** A target as GitLab knows it. */
@@ -63,6 +70,18 @@ export interface KindDescriptor<K extends TokenKind = TokenKind, F extends Targe
   readonly kind: K;
   /** The field naming the target in tokens.yaml and the component args (`project`, `group`, `user`). */
   readonly targetField: F;
+  /**
+   * Fields that may name the target instead of `targetField` (deploy tokens: `group` besides
+   * `project`); a declaration gives exactly one of them. Absent: `targetField` only.
+   */
+  readonly otherTargetFields?: readonly TargetField[];
+  /**
+   * GitLab keeps no description for this kind (deploy tokens): the creation marker
+   * (../gitlab/marker.ts) rides at the end of the token's name instead, a declaration may not give
+   * a description, and its name is shorter by the marker. The operations hand the marker back as
+   * the token's `description`, so reconciliation, recover and the audit read it as for every kind.
+   */
+  readonly markerInName?: boolean;
   /** What the target is, in messages (`project`, `group`, `user`). */
   readonly targetLabel: string;
   /** The declaration fields only this kind has, as zod schema pieces (all optional). */

@@ -10,7 +10,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { GitLabApiError } from "../gitlab/errors";
 import type { GitLabClient, CreateTokenParams, GitLabToken } from "../gitlab/client";
 import { ACCESS_LEVELS, rotationDate, type TokenKind } from "../gitlab/facts";
-import { kindOf, type ResolvedTarget, type TargetLookup, type TokenTarget } from "../kinds";
+import { hasField, kindOf, type ResolvedTarget, type TargetLookup, type TokenTarget } from "../kinds";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
 import {
   isCurrentCreateRef,
@@ -59,12 +59,18 @@ export async function resolveTarget(
 ): Promise<TokenTarget> {
   const kind = kindOf(props.kind);
   const target = props.target;
-  if (/^\d+$/.test(target) && !kind.verify) return { id: Number(target) };
+  const field = props.targetField;
+  if (/^\d+$/.test(target) && !kind.verify) return tokenTarget({ id: Number(target), field });
   const group = props.group;
-  const key = [gitlab, props.kind, target.toLowerCase(), String(group ?? "").toLowerCase()].join("\u0000");
+  const key = [gitlab, props.kind, field ?? "", target.toLowerCase(), String(group ?? "").toLowerCase()].join(
+    "\u0000",
+  );
   let lookup = lookups.get(key);
   if (!lookup) {
-    lookup = kind.resolve(gl, target, group === undefined ? {} : { group });
+    lookup = kind.resolve(gl, target, {
+      ...(group === undefined ? {} : { group }),
+      ...(field === undefined ? {} : { field }),
+    });
     lookups.set(key, lookup);
     lookup.catch(() => lookups.delete(key));
   }
@@ -84,14 +90,20 @@ function lookupScope(conn: Connection): string {
 
 /** The operations' part of a resolved target (or of a token's state). */
 export function tokenTarget(t: TokenTarget): TokenTarget {
-  return t.serviceAccountGroupId === undefined
-    ? { id: t.id }
-    : { id: t.id, serviceAccountGroupId: t.serviceAccountGroupId };
+  return {
+    id: t.id,
+    ...(t.serviceAccountGroupId === undefined ? {} : { serviceAccountGroupId: t.serviceAccountGroupId }),
+    ...(t.field === undefined ? {} : { field: t.field }),
+  };
 }
 
-/** Where a token in state lives: its target's id, and the routes it was made through. */
+/** Where a token in state lives: its target's id, the field that named it, and the routes it was made through. */
 function storedTarget(props: AccessTokenOutputs): TokenTarget {
-  return tokenTarget({ id: props.targetId, serviceAccountGroupId: props.serviceAccountGroupId });
+  return tokenTarget({
+    id: props.targetId,
+    serviceAccountGroupId: props.serviceAccountGroupId,
+    field: props.targetField,
+  });
 }
 
 /**
@@ -163,6 +175,7 @@ export async function create(
   if (kindOf(inputs.kind).accessLevels && inputs.accessLevel !== undefined) {
     params.accessLevel = ACCESS_LEVELS[inputs.accessLevel];
   }
+  if (hasField(kindOf(inputs.kind), "username") && inputs.username) params.username = inputs.username;
 
   const createRef = isCurrentCreateRef(inputs.createRef) ? inputs.createRef : newCreateRef();
   const t = await createToken(gl, inputs.kind, target, params, createRef);
@@ -179,10 +192,12 @@ export async function create(
     expiresAt: actualExpiry,
     rotatesAt: rotationDate(actualExpiry, inputs.rotateBeforeDays),
     active: t.active,
-    createdAt: t.created_at,
-    userId: t.user_id,
+    // A deploy token has no creation time or user in GitLab.
+    createdAt: t.created_at ?? now.toISOString(),
     targetId: target.id,
   };
+  if (t.user_id !== undefined) outs.userId = t.user_id;
+  if (t.username !== undefined) outs.tokenUsername = t.username;
   if (target.serviceAccountGroupId !== undefined) outs.serviceAccountGroupId = target.serviceAccountGroupId;
   return { id: resourceId(inputs.kind, target.id, t.id), outs };
 }

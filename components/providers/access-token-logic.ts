@@ -29,6 +29,9 @@ export const REPLACE_ON_CHANGE = [
   "description",
   "scopes",
   "accessLevel",
+  // Deploy tokens: the username GitLab keeps with the token, and whether it is a project's or a group's.
+  "username",
+  "targetField",
   "lifetimeDays",
   "fixedExpiresAt",
   "rotateWhenChanged",

@@ -34,8 +34,10 @@ export class AccessTokenResource extends pulumi.dynamic.Resource {
   declare readonly rotatesAt: pulumi.Output<string>;
   declare readonly active: pulumi.Output<boolean>;
   declare readonly createdAt: pulumi.Output<string>;
-  declare readonly userId: pulumi.Output<number>;
+  declare readonly userId: pulumi.Output<number | undefined>;
   declare readonly targetId: pulumi.Output<number>;
+  /** Deploy tokens: the username GitLab gave with the token. */
+  declare readonly tokenUsername: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AccessTokenInputs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -51,6 +53,7 @@ export class AccessTokenResource extends pulumi.dynamic.Resource {
         createdAt: undefined,
         userId: undefined,
         targetId: undefined,
+        tokenUsername: undefined,
       },
       { ...opts, additionalSecretOutputs: ["token"] },
       DYNAMIC_MODULE,
