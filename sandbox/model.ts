@@ -885,6 +885,12 @@ export class Model {
     return { token, value };
   }
 
+  /** The deploy token a value belongs to (GitLab finds it by its encrypted value), or undefined. */
+  deployTokenByValue(value: string): DeployToken | undefined {
+    const digest = digestToken(value);
+    return this.deployTokenRows.find((t) => t.digest === digest);
+  }
+
   /** `DestroyService` (the API's DELETE): the row is destroyed, not revoked — GitLab forgets it. */
   destroyDeployToken(t: DeployToken): void {
     this.state.deployTokens = this.deployTokenRows.filter((x) => x.id !== t.id);
