@@ -65,11 +65,21 @@ export const deploy = {
   scopes: scopesForKind("deploy"),
   accessLevels: undefined,
   componentType: "gitlab-tokens:index:DeployToken",
+  // The official provider's deploy tokens have `expiresAt` only: it cannot rotate them.
   official: {
     type: "gitlab:index/projectDeployToken:ProjectDeployToken",
     targetProp: "project",
     targetIsUser: false,
+    rotationConfiguration: false,
   },
+  otherOfficial: [
+    {
+      type: "gitlab:index/groupDeployToken:GroupDeployToken",
+      targetProp: "group",
+      targetIsUser: false,
+      rotationConfiguration: false,
+    },
+  ],
   async resolve(gl, target, hints = {}) {
     const field = hints.field === "group" ? "group" : "project";
     const found = field === "group" ? await gl.resolveGroup(target) : await gl.resolveProject(target);

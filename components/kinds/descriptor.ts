@@ -66,6 +66,21 @@ export interface ResolvedTarget extends TokenTarget {
   unroutable?: { field: string; reason: string };
 }
 
+/** How the official @pulumi/gitlab provider declares a kind, for the policy adapters. */
+export interface OfficialType {
+  /** Its resource type (`gitlab:index/projectAccessToken:ProjectAccessToken`). */
+  readonly type: string;
+  /** The property naming the target (`project`, `group`, `userId`). */
+  readonly targetProp: string;
+  /** Whether the target is a user (then the normalised token's `userId` is the target). */
+  readonly targetIsUser: boolean;
+  /**
+   * False when the type has no `rotationConfiguration` (the deploy tokens: `expiresAt` only), so
+   * the official provider cannot rotate it. Absent: it has one.
+   */
+  readonly rotationConfiguration?: false;
+}
+
 export interface KindDescriptor<K extends TokenKind = TokenKind, F extends TargetField = TargetField> {
   readonly kind: K;
   /** The field naming the target in tokens.yaml and the component args (`project`, `group`, `user`). */
@@ -93,14 +108,12 @@ export interface KindDescriptor<K extends TokenKind = TokenKind, F extends Targe
   /** The component's type token (`gitlab-tokens:index:ProjectAccessToken`). */
   readonly componentType: string;
   /** How the official @pulumi/gitlab provider declares this kind, for the policy adapters. */
-  readonly official: {
-    /** Its resource type (`gitlab:index/projectAccessToken:ProjectAccessToken`). */
-    readonly type: string;
-    /** The property naming the target (`project`, `group`, `userId`). */
-    readonly targetProp: string;
-    /** Whether the target is a user (then the normalised token's `userId` is the target). */
-    readonly targetIsUser: boolean;
-  };
+  readonly official: OfficialType;
+  /**
+   * The official provider's other resource types for this kind (deploy tokens: its
+   * `GroupDeployToken` besides `ProjectDeployToken`). Absent: `official` only.
+   */
+  readonly otherOfficial?: readonly OfficialType[];
 
   /**
    * Finds the target by path, username or id (404: GitLabApiError), and the routes its tokens go

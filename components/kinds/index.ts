@@ -7,7 +7,7 @@
  */
 import type { z } from "zod";
 import { ADMIN_SCOPES, TOKEN_KINDS, type TokenKind } from "../gitlab/facts";
-import type { KindDescriptor, TargetField } from "./descriptor";
+import type { KindDescriptor, OfficialType, TargetField } from "./descriptor";
 import { deploy } from "./deploy";
 import { group } from "./group";
 import { personal } from "./personal";
@@ -15,6 +15,7 @@ import { project } from "./project";
 
 export type {
   KindDescriptor,
+  OfficialType,
   ResolvedTarget,
   TargetField,
   TargetHints,
@@ -116,12 +117,36 @@ export function kindsWith(field: keyof KindFields): string {
 /** Component resource types (`ComponentResource` type tokens), by kind. */
 export const COMPONENT_TYPES = byKind((d) => d.componentType);
 
-/** The official `@pulumi/gitlab` provider's token resource types (Terraform-bridged), by kind. */
+/** The official `@pulumi/gitlab` provider's (first) token resource type (Terraform-bridged), by kind. */
 export const OFFICIAL_TYPES = byKind((d) => d.official.type);
+
+/** Every official provider resource type of a kind: `official`, then `otherOfficial`. */
+export function officialTypesOf(d: KindDescriptor): readonly OfficialType[] {
+  return [d.official, ...(d.otherOfficial ?? [])];
+}
+
+/** The kind of an official provider's token resource type and how that type declares it, or undefined. */
+export function officialFor(type: string): { kind: TokenKind; official: OfficialType } | undefined {
+  for (const d of KIND_LIST) {
+    const official = officialTypesOf(d).find((o) => o.type === type);
+    if (official) return { kind: d.kind, official };
+  }
+  return undefined;
+}
+
+/** Whether GitLab keeps a description for a kind's tokens (deploy tokens have none). */
+export function hasDescription(d: KindDescriptor): boolean {
+  return d.markerInName !== true;
+}
+
+/** Whether an official provider's resource type can rotate its token (`rotationConfiguration`); false for deploy tokens. */
+export function officialRotates(type: string): boolean {
+  return officialFor(type)?.official.rotationConfiguration !== false;
+}
 
 /** The kind of an official provider's token resource type, or undefined for any other type. */
 export function kindOfOfficialType(type: string): TokenKind | undefined {
-  return KIND_LIST.find((d) => d.official.type === type)?.kind;
+  return officialFor(type)?.kind;
 }
 
 /**

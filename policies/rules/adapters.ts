@@ -8,7 +8,7 @@
  * `token.unknown` and never throw, so rules judge what is known and say what they could not judge.
  * Absent (`undefined` or `null`) values are simply absent.
  */
-import { TOKEN_KINDS, isTokenKind, kindOf, kindOfOfficialType } from "../../components/kinds";
+import { TOKEN_KINDS, isTokenKind, kindOf, kindOfOfficialType, officialFor } from "../../components/kinds";
 import { ACCESS_TOKEN_TYPE } from "../../components/types";
 import type { NormalisedToken, TokenField } from "./token";
 
@@ -170,15 +170,18 @@ export function fromGitlabTokensProps(resource: ResourceLike): NormalisedToken {
 /**
  * The official provider's `ProjectAccessToken`, `GroupAccessToken` and `PersonalAccessToken`
  * (`expiresAt`, `scopes`, `accessLevel`, `rotationConfiguration { expirationDays, rotateBeforeDays }`,
- * `description`; `project` / `group` / `userId`). Returns undefined for any other type.
+ * `description`; `project` / `group` / `userId`), and its `ProjectDeployToken` and
+ * `GroupDeployToken` (`project` / `group`, `name`, `username`, `scopes`, `expiresAt`; no rotation, no
+ * description). Returns undefined for any other type.
  */
 export function fromOfficialProps(resource: ResourceLike): NormalisedToken | undefined {
-  const kind = kindOfOfficialType(resource.type);
-  if (kind === undefined) return undefined;
+  const found = officialFor(resource.type);
+  if (found === undefined) return undefined;
+  const { kind, official } = found;
   // What differs per kind (the target's property, whether it names a user, access levels) is the kind's.
   const d = kindOf(kind);
   const r = new PropsReader(resource.props);
-  const target = r.string(d.official.targetProp, d.official.targetIsUser ? "userId" : "target");
+  const target = r.string(official.targetProp, official.targetIsUser ? "userId" : "target");
   const rc = r.raw("rotationConfiguration", "rotation");
   let rotation: NormalisedToken["rotation"];
   let lifetimeDays: number | undefined;
@@ -206,7 +209,7 @@ export function fromOfficialProps(resource: ResourceLike): NormalisedToken | und
     expiresAt: dateOf(r.string("expiresAt", "expiresAt")),
     createdAt: timeOf(r.string("createdAt", "createdAt")),
     rotation,
-    userId: d.official.targetIsUser ? target : undefined,
+    userId: official.targetIsUser ? target : undefined,
     unknown: r.unknown,
   };
 }

@@ -2,6 +2,7 @@
  * `gitlab-token-ownership`: every token names who is accountable for it (owner) and says what it is
  * for (description), so a reviewer, an auditor or an incident responder knows whom to ask.
  */
+import { hasDescription, kindOf } from "../../components/kinds";
 import { unjudged, violation, type Check, type Rule } from "./check";
 import { POLICY_IDS, type OwnershipConfig } from "./config";
 import { describeToken, isLive, isUnknown, liveFix, type NormalisedToken } from "./token";
@@ -26,7 +27,8 @@ export const checkOwnership: Rule<OwnershipConfig> = (token, config) => {
       }
     }
   }
-  if (config.requireDescription && !token.description?.trim()) {
+  // A kind GitLab keeps no description for (deploy tokens) is not asked for one.
+  if (config.requireDescription && hasDescription(kindOf(token.kind)) && !token.description?.trim()) {
     if (isUnknown(token, "description")) checks.push(unjudged(token, "the description", "description"));
     else {
       checks.push(
