@@ -107,7 +107,9 @@ export function declarationArgs(d: TokenDeclaration): TokenArgs & { key: string 
   };
 }
 
-/** `acme/web:DEPLOY_TOKEN` for each delivery, as the program exports it. */
+/** `acme/web:DEPLOY_TOKEN` for each delivery (`acme/web:REGISTRY_USER (username)` for a username), as the program exports it. */
 export function deliveryTargets(d: TokenDeclaration): string[] {
-  return d.deliverTo.map((t) => `${t.project ?? t.group}:${t.variable}`);
+  return d.deliverTo.map(
+    (t) => `${t.project ?? t.group}:${t.variable}${t.value === "username" ? " (username)" : ""}`,
+  );
 }

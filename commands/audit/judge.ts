@@ -43,7 +43,7 @@ const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
 
 /** Whether a declaration's target (path, username or id, as written) is this listed target. */
 export function declaresTarget(d: TokenDeclaration, target: ListedTarget): boolean {
-  if (targetKindOf(d.kind) !== target.kind) return false;
+  if (targetKindOf(d) !== target.kind) return false;
   const name = d.target.toLowerCase();
   const names = [
     ...target.refs,
@@ -129,8 +129,10 @@ function auditToken(
   target: ListedTarget & { resolved: { id: number; path: string } },
   input: AuditInput,
 ): AuditedToken {
-  const kind = TOKEN_KIND_OF[target.kind];
-  const declaration = input.declarations?.tokens.find((d) => d.name === t.name && declaresTarget(d, target));
+  const kind = t.kind ?? TOKEN_KIND_OF[target.kind];
+  const declaration = input.declarations?.tokens.find(
+    (d) => d.name === t.name && d.kind === kind && declaresTarget(d, target),
+  );
   const normalised = fromGitLabApi(t, kind, target.resolved.path, declaration, {
     serviceAccount: target.serviceAccount,
   });

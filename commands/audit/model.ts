@@ -2,15 +2,18 @@
  * The audit's data: what was asked to be audited, what GitLab listed, and what the audit found. Pure
  * types and a few constants; no I/O. A token's value is never part of any of it.
  */
-import { KIND_LIST, kindOfTarget, type TargetField, type TokenKind } from "../../components/kinds";
+import { TARGET_FIELDS, kindOfTarget, type TargetField, type TokenKind } from "../../components/kinds";
 import type { Finding } from "../../policies/rules";
 
-/** What the audit lists tokens of: a project's or group's access tokens, a user's personal tokens. */
+/**
+ * What the audit lists tokens of: a project's or group's access tokens and deploy tokens, a user's
+ * personal tokens.
+ */
 export type AuditTargetKind = TargetField;
-/** Every kind's target, in kind order (from the credential-kind registry). */
-export const AUDIT_TARGET_KINDS: readonly AuditTargetKind[] = KIND_LIST.map((d) => d.targetField);
+/** Every kind's target, in kind order, each once (from the credential-kind registry). */
+export const AUDIT_TARGET_KINDS: readonly AuditTargetKind[] = TARGET_FIELDS;
 
-/** The kind of token each target holds. */
+/** The kind of token a target is first of (its access tokens; it may hold deploy tokens too: LiveToken.kind). */
 export const TOKEN_KIND_OF = Object.fromEntries(
   AUDIT_TARGET_KINDS.map((t) => [t, kindOfTarget(t)] as const),
 ) as Readonly<Record<AuditTargetKind, TokenKind>>;
@@ -30,6 +33,8 @@ export interface TargetRef {
  * a `token` value, which a list never has) is dropped when it is read.
  */
 export interface LiveToken {
+  /** The kind it was listed as (a project and a group hold access tokens and deploy tokens). */
+  kind?: TokenKind;
   id: number;
   name: string;
   /** Without the creation marker. */
