@@ -51,6 +51,7 @@ export const deploy = {
   otherTargetFields: ["group"],
   targetLabel: "project or group",
   markerInName: true,
+  tokenTable: "deploy_tokens",
   fields: {
     /** The username that goes with the token. Default - GitLab's `gitlab+deploy-token-<id>`. */
     username: z

@@ -97,6 +97,12 @@ export interface KindDescriptor<K extends TokenKind = TokenKind, F extends Targe
    * the token's `description`, so reconciliation, recover and the audit read it as for every kind.
    */
   readonly markerInName?: boolean;
+  /**
+   * The GitLab table whose ids this kind's token ids are (deploy tokens: `deploy_tokens`); absent:
+   * `personal_access_tokens`, which project, group and personal tokens share. Ids are unique only
+   * within one table.
+   */
+  readonly tokenTable?: "deploy_tokens";
   /** What the target is, in messages (`project`, `group`, `user`). */
   readonly targetLabel: string;
   /** The declaration fields only this kind has, as zod schema pieces (all optional). */

@@ -134,6 +134,11 @@ export function officialFor(type: string): { kind: TokenKind; official: Official
   return undefined;
 }
 
+/** Whether two kinds' token ids are ids of one GitLab table (so the same number is the same token). */
+export function sameTokenIds(a: TokenKind, b: TokenKind): boolean {
+  return REGISTRY[a].tokenTable === REGISTRY[b].tokenTable;
+}
+
 /** Whether GitLab keeps a description for a kind's tokens (deploy tokens have none). */
 export function hasDescription(d: KindDescriptor): boolean {
   return d.markerInName !== true;
