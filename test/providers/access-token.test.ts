@@ -418,4 +418,26 @@ describe("check and diff (pure: no API calls)", () => {
   it("replaces a token that a refresh found inactive", () => {
     expect(impl.diff(outs({ active: false }), props({}), NOW).replaces).toEqual(["active"]);
   });
+
+  it("replaces a deploy token whose username or owner (project or group) changes; GitLab's username output is not an input", () => {
+    const deploy = {
+      kind: "deploy",
+      accessLevel: undefined,
+      targetField: "project",
+      username: "ci",
+    } as const;
+    const stored = outs({ ...deploy, tokenUsername: "ci" } as never);
+    expect(impl.diff(stored, props(deploy), NOW).changes).toBe(false);
+    expect(impl.diff(stored, props({ ...deploy, username: "ci2" }), NOW).replaces).toEqual(["username"]);
+    expect(impl.diff(stored, props({ ...deploy, targetField: "group" }), NOW).replaces).toEqual([
+      "targetField",
+    ]);
+    // No declared username: GitLab's default (an output) does not make a difference.
+    const byDefault = outs({
+      ...deploy,
+      username: undefined,
+      tokenUsername: "gitlab+deploy-token-7",
+    } as never);
+    expect(impl.diff(byDefault, props({ ...deploy, username: undefined }), NOW).changes).toBe(false);
+  });
 });
