@@ -108,6 +108,8 @@ export interface TokenRow {
   key: string;
   kind: TokenKind;
   target: string;
+  /** Kinds whose target several fields may name (deploy): the one that does (`project`, `group`). */
+  targetField?: string;
   scopes: string[];
   accessLevel?: string;
   /** Days from creation to expiry. */
@@ -341,6 +343,7 @@ function planToken(
     key: d.key,
     kind: d.kind,
     target: d.target,
+    ...(props.targetField === undefined ? {} : { targetField: props.targetField }),
     scopes: props.scopes,
     accessLevel: props.accessLevel,
     lifetimeDays: props.lifetimeDays ?? daysBetween(createdAt ?? now, expiresAt),
