@@ -529,6 +529,14 @@ export class Model {
     return this.canAdminSource(user, source);
   }
 
+  /**
+   * `read_deploy_token`: a project's or a group's Maintainers (ProjectPolicy and GroupPolicy's
+   * maintainer rules); creating and deleting them is canAdminSource (a group's: Owners only).
+   */
+  canReadDeployTokens(user: User, source: Source): boolean {
+    return user.admin || this.accessLevel(user, source) >= MAINTAINER;
+  }
+
   /** `admin_cicd_variables`: Maintainer on projects, Owner on groups. */
   canAdminVariables(user: User, source: Source): boolean {
     return this.canAdminSource(user, source);

@@ -4,9 +4,9 @@
  * `GET/POST /:id/deploy_tokens`, `GET/DELETE /:id/deploy_tokens/:token_id`, and the administrators'
  * `GET /deploy_tokens`. One implementation parametrised by the kind of resource, as GitLab's is.
  *
- * - Permissions: `read/create/destroy_deploy_token` — a project's Maintainers (ProjectPolicy's
- *   maintainer rule), a group's Owners (GroupPolicy's owner rule); otherwise `authorize!` answers
- *   `403 Forbidden`.
+ * - Permissions (app/policies/project_policy.rb, group_policy.rb): `read/create/destroy_deploy_token`
+ *   — a project's Maintainers; a group's Maintainers read (`read_deploy_token`), its Owners create
+ *   and delete; otherwise `authorize!` answers `403 Forbidden`.
  * - Create: Grape validates `name` and `scopes` (`DeployToken::AVAILABLE_SCOPES`, comma-separated
  *   or an array) → `400 {"error":"… is missing"}` / `{"error":"scopes does not have a valid value"}`;
  *   the model's errors → `render_api_error!(message, 400)` = `400 {"message":"Scopes can't be blank"}`
@@ -65,11 +65,16 @@ function filtered(
   return bool(p, "active") === true ? tokens.filter((t) => ctx.model.isDeployTokenActive(t)) : [...tokens];
 }
 
-/** The project's or group's tokens, for a user allowed to manage them (`authorize!`: 403 otherwise). */
-function source(ctx: ApiContext, type: SourceType): Source {
+/**
+ * The project or group, for a user allowed to `read` its deploy tokens (Maintainers) or to
+ * `manage` them — create, delete (a project's Maintainers, a group's Owners); `authorize!`: 403.
+ */
+function source(ctx: ApiContext, type: SourceType, need: "read" | "manage"): Source {
   const user = currentUser(ctx);
   const found = findSource(ctx, type, routeParam(ctx, "id"));
-  if (!ctx.model.canAdminSource(user, found)) throw forbidden();
+  const allowed =
+    need === "read" ? ctx.model.canReadDeployTokens(user, found) : ctx.model.canAdminSource(user, found);
+  if (!allowed) throw forbidden();
   return found;
 }
 
@@ -86,7 +91,7 @@ function routesFor(type: SourceType): ApiRoute[] {
       method: "GET",
       path: `${prefix}/deploy_tokens`,
       handler(ctx) {
-        const s = source(ctx, type);
+        const s = source(ctx, type, "read");
         const p = params(ctx, LIST_PARAMS);
         return list(ctx, filtered(ctx, ctx.model.deployTokens(s), p), present(ctx), p);
       },
@@ -97,7 +102,7 @@ function routesFor(type: SourceType): ApiRoute[] {
       handler(ctx) {
         const user = currentUser(ctx);
         const p = params(ctx, CREATE_PARAMS);
-        const s = source(ctx, type);
+        const s = source(ctx, type, "manage");
         const expires = time(p, "expires_at");
         const made = service(() =>
           ctx.model.createDeployToken(user, s, {
@@ -115,7 +120,7 @@ function routesFor(type: SourceType): ApiRoute[] {
       path: `${prefix}/deploy_tokens/:token_id`,
       handler(ctx) {
         const p = params(ctx, [TOKEN_ID]);
-        const s = source(ctx, type);
+        const s = source(ctx, type, "read");
         return ok(deployTokenEntity(ctx.model, find(ctx, s, p.token_id as number)));
       },
     },
@@ -124,7 +129,7 @@ function routesFor(type: SourceType): ApiRoute[] {
       path: `${prefix}/deploy_tokens/:token_id`,
       handler(ctx) {
         const p = params(ctx, [TOKEN_ID]);
-        const s = source(ctx, type);
+        const s = source(ctx, type, "manage");
         ctx.model.destroyDeployToken(find(ctx, s, p.token_id as number));
         return noContent();
       },

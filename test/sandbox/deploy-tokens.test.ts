@@ -96,16 +96,29 @@ describe("sandbox deploy tokens", () => {
     expect((await api.get(`${at("projects")}/deploy_tokens`)).body).toHaveLength(before);
   });
 
-  it.each<[Kind, string]>([
-    ["projects", "dev"],
-    ["groups", "maint"],
-  ])("%s: %s may not manage deploy tokens (403)", async (kind, who) => {
-    const opts = { token: tokens[who] };
-    const res = await api.post(`${at(kind)}/deploy_tokens`, { name: "x", scopes: ["read_repository"] }, opts);
-    expect(res.status).toBe(403);
-    expect(res.body).toEqual({ message: "403 Forbidden" });
-    expect((await api.get(`${at(kind)}/deploy_tokens`, opts)).status).toBe(403);
-  });
+  it.each<[Kind, string, number]>([
+    ["projects", "dev", 403],
+    ["groups", "maint", 200],
+  ])(
+    "%s: %s may not create or delete deploy tokens (403); reading them answers %d",
+    async (kind, who, read) => {
+      const opts = { token: tokens[who] };
+      const res = await api.post(
+        `${at(kind)}/deploy_tokens`,
+        { name: "x", scopes: ["read_repository"] },
+        opts,
+      );
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ message: "403 Forbidden" });
+      expect((await api.get(`${at(kind)}/deploy_tokens`, opts)).status).toBe(read);
+      const existing = await api.post(`${at(kind)}/deploy_tokens`, {
+        name: "kept",
+        scopes: ["read_registry"],
+      });
+      expect((await api.delete(`${at(kind)}/deploy_tokens/${existing.body.id}`, opts)).status).toBe(403);
+      expect((await api.get(`${at(kind)}/deploy_tokens/${existing.body.id}`, opts)).status).toBe(read);
+    },
+  );
 
   it("lists only active tokens with active=true; the instance list is for administrators", async () => {
     const expired = await api.post(`${at("groups")}/deploy_tokens`, {
