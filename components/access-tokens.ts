@@ -1,13 +1,22 @@
 /**
  * The token components: one generic component (AccessTokenComponent) parameterised by a kind's
- * descriptor (./kinds), and the three exported classes — ProjectAccessToken, GroupAccessToken and
- * PersonalAccessToken — as thin subclasses that name their descriptor and their args type.
+ * descriptor (./kinds), and the exported classes — ProjectAccessToken, GroupAccessToken,
+ * PersonalAccessToken and DeployToken — as thin subclasses that name their descriptor and their args type.
  * Each owns one AccessTokenResource and one CiVariableResource per `deliverTo` entry.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { AccessLevelName } from "./gitlab/facts";
-import { KINDS, type KindDescriptor, type KindFields, type TargetField } from "./kinds";
-import { variableFlags, type Inputs } from "./model";
+import {
+  KINDS,
+  hasField,
+  kindsWith,
+  targetFieldsOf,
+  targetFieldsText,
+  type KindDescriptor,
+  type KindFields,
+  type TargetField,
+} from "./kinds";
+import { variableFlags, type DeliveredValue, type Inputs } from "./model";
 import { AccessTokenResource } from "./providers/access-token";
 import { tokenProps } from "./props";
 import { CiVariableResource } from "./providers/ci-variable";
@@ -23,11 +32,16 @@ export interface DeliveryTarget {
   group?: string | number;
   /** Variable key, e.g. `DEPLOY_TOKEN`. */
   variable: string;
+  /**
+   * What the variable receives: `token`, or `username` — a deploy token's username (not a secret:
+   * its variable is neither masked nor hidden unless the delivery says so). Default - token
+   */
+  value?: DeliveredValue;
   /** Only protected branches and tags see it. Default - true */
   protected?: boolean;
-  /** Masked in job logs. Default - true */
+  /** Masked in job logs. Default - true for a token, false for a username */
   masked?: boolean;
-  /** Masked and hidden: never revealed in the UI (GitLab 17.4+). Default - true */
+  /** Masked and hidden: never revealed in the UI (GitLab 17.4+). Default - true for a token, false for a username */
   hidden?: boolean;
   /** Not expanded (`$` kept literally). Default - true */
   raw?: boolean;
@@ -108,6 +122,18 @@ export interface PersonalAccessTokenArgs extends CommonTokenArgs {
   project?: pulumi.Input<string | number>;
 }
 
+export interface DeployTokenArgs extends CommonTokenArgs {
+  /** Project full path (`acme/web`) or numeric id: a project's deploy token. Give `project` or `group`. */
+  project?: pulumi.Input<string | number>;
+  /** Group full path (`acme`) or numeric id: a group's deploy token (its projects and subgroups). */
+  group?: pulumi.Input<string | number>;
+  /**
+   * The username that goes with the token (letters, digits, `_`, `-`, `+`, `.`). Default - GitLab's
+   * `gitlab+deploy-token-<id>`
+   */
+  username?: pulumi.Input<string>;
+}
+
 /** What the generic component takes: the shared args, any kind's own fields, the kind's target field. */
 export type AccessTokenComponentArgs = CommonTokenArgs &
   Inputs<KindFields> &
@@ -152,7 +178,7 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
    * GitLab's id of the user the token acts as: a project or group token's own bot user (a new one for
    * every token, so for every rotation), or the personal token's user (kept across rotations).
    */
-  readonly userId: pulumi.Output<number>;
+  readonly userId: pulumi.Output<number | undefined>;
   /**
    * That user's username (`project_<id>_bot_<hex>`, `group_<id>_bot_<hex>`, or the account's own), for
    * allow-lists and git identities. Undefined when GitLab did not show the user to the credential,
@@ -175,13 +201,22 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
   ) {
     super(kind.componentType, name, {}, opts);
 
-    const target = args[kind.targetField];
+    // The field naming the target: the one given (a kind with several takes exactly one).
+    const given = targetFieldsOf(kind).filter((f) => args[f] !== undefined);
+    if (given.length > 1) {
+      throw new pulumi.InputPropertyError({
+        propertyPath: given[1]!,
+        reason: `${name}: a ${kind.kind} token takes one of ${targetFieldsText(kind, "and")}, not both`,
+      });
+    }
+    const targetField = given[0] ?? kind.targetField;
+    const target = args[targetField];
     const config = new pulumi.Config(CONFIG_NAMESPACE);
     const props = tokenProps(
       kind.kind,
       name,
       pulumi.output(target).apply(String),
-      args,
+      { ...args, targetField },
       config.get("rotationEpoch"),
     );
 
@@ -193,6 +228,7 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
       {
         kind: kind.kind,
         target: plain(target),
+        targetField,
         name: plain(props.name),
         description: plain(props.description),
         scopes: plain(props.scopes),
@@ -225,6 +261,12 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
           reason: `${name}: give exactly one of project or group for variable ${d.variable}`,
         });
       }
+      if (d.value === "username" && !hasField(kind, "username")) {
+        throw new pulumi.InputPropertyError({
+          propertyPath: `deliverTo[${i}].value`,
+          reason: `${name}: value username applies to ${kindsWith("username")} tokens only; a ${kind.kind} token delivers its token`,
+        });
+      }
     }
 
     const resource = new AccessTokenResource(name, props, { parent: this });
@@ -235,7 +277,7 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
     this.rotatesAt = resource.rotatesAt;
     this.active = resource.active;
     this.userId = resource.userId;
-    this.username = resource.username;
+    this.username = resource.identityUsername;
     this.commitEmail = resource.commitEmail;
 
     const places = deliveries.map((d) => {
@@ -260,9 +302,13 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
           kind: scope,
           target: where,
           key: d.variable,
-          value: resource.token,
-          ...variableFlags(d),
-          description: d.description ?? pulumi.interpolate`managed by gitlab-tokens: ${resource.name}`,
+          value: d.value === "username" ? resource.identityUsername.apply((u) => u ?? "") : resource.token,
+          ...variableFlags(d, d.value),
+          description:
+            d.description ??
+            (d.value === "username"
+              ? pulumi.interpolate`managed by gitlab-tokens: ${resource.name} (username)`
+              : pulumi.interpolate`managed by gitlab-tokens: ${resource.name}`),
         },
         { parent: this, ...(aliases ? { aliases } : {}) },
       );
@@ -299,5 +345,17 @@ export class GroupAccessToken extends AccessTokenComponent {
 export class PersonalAccessToken extends AccessTokenComponent {
   constructor(name: string, args: PersonalAccessTokenArgs, opts?: pulumi.ComponentResourceOptions) {
     super(KINDS.personal, name, args, opts);
+  }
+}
+
+/**
+ * A deploy token of a project (`project`) or a group (`group`) — Git reads and the container,
+ * package and virtual registries — with its username; both may be delivered to CI/CD variables
+ * (`deliverTo` entries with `value: username` receive the username). Creating one needs a
+ * Maintainer of the project or an Owner of the group.
+ */
+export class DeployToken extends AccessTokenComponent {
+  constructor(name: string, args: DeployTokenArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(KINDS.deploy, name, args, opts);
   }
 }

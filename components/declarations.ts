@@ -20,6 +20,8 @@ import {
   kindOf,
   kindsWith,
   ownFields,
+  targetFieldsOf,
+  targetFieldsText,
   type TargetField,
 } from "./kinds";
 import { accessLevelSchema, commonTokenFields, deliverySchema, targetSchema, type Delivery } from "./model";
@@ -609,18 +611,25 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
     if (!loose.success) continue;
     const t = loose.data;
     const kind = kindOf(t.kind);
-    const targetField = kind.targetField;
+    const ownTargets = targetFieldsOf(kind);
     // A field may be one kind's target and another's own field (`group`: a group token's target, a
     // personal token's service-account group); it is refused only where it is neither.
     for (const f of TARGET_FIELDS) {
-      if (f !== targetField && !Object.hasOwn(kind.fields, f) && t[f] !== undefined) {
-        add(f, `a ${t.kind} token takes "${targetField}", not "${f}"`, [f]);
+      if (!ownTargets.includes(f) && !Object.hasOwn(kind.fields, f) && t[f] !== undefined) {
+        add(f, `a ${t.kind} token takes ${targetFieldsText(kind)}, not "${f}"`, [f]);
         bad = true;
       }
     }
+    // The field naming the target: the one given (a kind with several takes exactly one of them).
+    const given = ownTargets.filter((f) => t[f] !== undefined);
+    const targetField = given[0] ?? kind.targetField;
+    if (given.length > 1) {
+      add(given[1], `a ${t.kind} token takes one of ${targetFieldsText(kind, "and")}, not both`, [given[1]!]);
+      bad = true;
+    }
     const targetValue = t[targetField];
-    if (targetValue === undefined && !misspelt.has(targetField)) {
-      add(targetField, `a ${t.kind} token needs "${targetField}" (full path or numeric id)`);
+    if (targetValue === undefined && !ownTargets.some((f) => misspelt.has(f))) {
+      add(targetField, `a ${t.kind} token needs ${targetFieldsText(kind)} (full path or numeric id)`);
       bad = true;
     }
     for (const f of KIND_FIELD_NAMES) {
@@ -657,6 +666,14 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
         bad = true;
         return;
       }
+      if (d.value === "username" && !hasField(kind, "username")) {
+        add(
+          `deliverTo[${i}].value`,
+          `value username applies to ${kindsWith("username")} tokens only (their username); a ${t.kind} token delivers its token — remove value`,
+          ["deliverTo", i, "value"],
+        );
+        bad = true;
+      }
       // Two deliveries to one variable would overwrite each other on every run.
       const [where, target] = d.project !== undefined ? ["project", d.project] : ["group", d.group!];
       const scope = d.environmentScope ?? "*";
@@ -690,6 +707,7 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
       {
         kind: t.kind,
         target: targetValue,
+        targetField,
         name: t.name,
         description: t.description,
         scopes: t.scopes,
@@ -715,6 +733,8 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
       key,
       kind: t.kind,
       target: String(targetValue),
+      // Kept only where several fields may name the target (deploy: project or group).
+      ...(ownTargets.length > 1 ? { targetField } : {}),
       name: t.name ?? key,
       scopes: t.scopes,
       lifetimeDays,

@@ -26,20 +26,35 @@ export const CI_VARIABLE_DEFAULTS = {
   environmentScope: "*",
 } as const;
 
-/** The flags of a delivered variable, CI_VARIABLE_DEFAULTS for those not given. */
-export function variableFlags(v: {
-  protected?: boolean;
-  masked?: boolean;
-  hidden?: boolean;
-  raw?: boolean;
-  environmentScope?: string;
-}): { protected: boolean; masked: boolean; hidden: boolean; raw: boolean; environmentScope: string } {
+/** What a delivery writes into its variable: the token (a secret), or its username (deploy tokens). */
+export const DELIVERED_VALUES = ["token", "username"] as const;
+export type DeliveredValue = (typeof DELIVERED_VALUES)[number];
+
+/**
+ * How a variable receiving a deploy token's username is written unless the delivery says otherwise:
+ * a username is not a secret (GitLab shows it in the UI and in logs of `docker login`), so it is
+ * neither masked nor hidden — jobs can print it; protected like the token it goes with.
+ */
+export const USERNAME_VARIABLE_DEFAULTS = { ...CI_VARIABLE_DEFAULTS, masked: false, hidden: false } as const;
+
+/** The flags of a delivered variable: the delivery's, else the defaults for the value it receives. */
+export function variableFlags(
+  v: {
+    protected?: boolean;
+    masked?: boolean;
+    hidden?: boolean;
+    raw?: boolean;
+    environmentScope?: string;
+  },
+  receives: DeliveredValue = "token",
+): { protected: boolean; masked: boolean; hidden: boolean; raw: boolean; environmentScope: string } {
+  const defaults = receives === "username" ? USERNAME_VARIABLE_DEFAULTS : CI_VARIABLE_DEFAULTS;
   return {
-    protected: v.protected ?? CI_VARIABLE_DEFAULTS.protected,
-    masked: v.masked ?? CI_VARIABLE_DEFAULTS.masked,
-    hidden: v.hidden ?? CI_VARIABLE_DEFAULTS.hidden,
-    raw: v.raw ?? CI_VARIABLE_DEFAULTS.raw,
-    environmentScope: v.environmentScope ?? CI_VARIABLE_DEFAULTS.environmentScope,
+    protected: v.protected ?? defaults.protected,
+    masked: v.masked ?? defaults.masked,
+    hidden: v.hidden ?? defaults.hidden,
+    raw: v.raw ?? defaults.raw,
+    environmentScope: v.environmentScope ?? defaults.environmentScope,
   };
 }
 
@@ -54,6 +69,8 @@ export const deliverySchema = z.strictObject({
   raw: z.boolean().optional(),
   environmentScope: z.string().min(1).optional(),
   description: z.string().optional(),
+  /** What the variable receives: `token` (default) or, for a deploy token, its `username`. */
+  value: z.enum(DELIVERED_VALUES).optional(),
 });
 export type Delivery = z.infer<typeof deliverySchema>;
 

@@ -29,7 +29,7 @@ export interface DeclaredTokenSummary {
   expiresAt: pulumi.Output<string>;
   rotatesAt: pulumi.Output<string>;
   /** The user the token acts as (a project or group token's bot; changes when such a token rotates). */
-  userId: pulumi.Output<number>;
+  userId: pulumi.Output<number | undefined>;
   /** That user's username; undefined when GitLab did not show it to the credential. */
   username: pulumi.Output<string | undefined>;
   /** That user's commit e-mail; only an administrator's credential is shown it, else undefined. */
@@ -43,7 +43,7 @@ function declare(d: TokenDeclaration, opts?: pulumi.ComponentResourceOptions): A
   return new AccessTokenComponent(
     kind,
     d.key,
-    { ...declarationArgs(d), deliverTo: d.deliverTo, [kind.targetField]: d.target },
+    { ...declarationArgs(d), deliverTo: d.deliverTo, [d.targetField ?? kind.targetField]: d.target },
     opts,
   );
 }

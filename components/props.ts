@@ -6,7 +6,15 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_LIFETIME_DAYS, DEFAULT_ROTATE_BEFORE_DAYS, type AccessLevelName } from "./gitlab/facts";
-import { hasField, kindOf, ownFields, type KindFields, type TokenKind } from "./kinds";
+import {
+  hasField,
+  kindOf,
+  ownFields,
+  targetFieldsOf,
+  type KindFields,
+  type TargetField,
+  type TokenKind,
+} from "./kinds";
 import type { TokenDeclaration } from "./declarations";
 import type { CommonTokenFields, Inputs } from "./model";
 import type { AccessTokenProps } from "./types";
@@ -21,6 +29,8 @@ export type TokenArgs = CommonTokenFields &
     key?: string;
     /** Stack-wide rotation trigger. Default - config `gitlab-tokens:rotationEpoch`, else "" */
     rotationEpoch?: string;
+    /** The field that names the target, for kinds with several (deploy). Default - the kind's first */
+    targetField?: TargetField;
   };
 
 /** What tokenProps registers: every AccessTokenProps field but `createRef` (drawn by `check`). */
@@ -73,6 +83,9 @@ export function tokenProps(
     serviceAccount: hasField(d, "serviceAccount") ? args.serviceAccount : undefined,
     group: hasField(d, "group") ? args.group : undefined,
     project: hasField(d, "project") ? args.project : undefined,
+    username: hasField(d, "username") ? args.username : undefined,
+    // Only where several fields may name the target: the other kinds' props stay as they were.
+    targetField: targetFieldsOf(d).length > 1 ? (args.targetField ?? d.targetField) : undefined,
   };
 }
 
@@ -89,12 +102,15 @@ export function declarationArgs(d: TokenDeclaration): TokenArgs & { key: string 
     rotateWhenChanged: d.rotateWhenChanged,
     owner: d.owner,
     justification: d.justification,
+    ...(d.targetField === undefined ? {} : { targetField: d.targetField }),
     // Only the fields the kind has (a declaration holds the others as undefined).
     ...ownFields(kindOf(d.kind), d),
   };
 }
 
-/** `acme/web:DEPLOY_TOKEN` for each delivery, as the program exports it. */
+/** `acme/web:DEPLOY_TOKEN` for each delivery (`acme/web:REGISTRY_USER (username)` for a username), as the program exports it. */
 export function deliveryTargets(d: TokenDeclaration): string[] {
-  return d.deliverTo.map((t) => `${t.project ?? t.group}:${t.variable}`);
+  return d.deliverTo.map(
+    (t) => `${t.project ?? t.group}:${t.variable}${t.value === "username" ? " (username)" : ""}`,
+  );
 }

@@ -3,7 +3,7 @@
  * resources' properties as the engine (and so the policy pack) sees them. Components, providers,
  * policies and the review report import this one module. No Pulumi imports: the policy pack loads it.
  */
-import type { KindFields, TokenKind } from "./kinds";
+import type { KindFields, TargetField, TokenKind } from "./kinds";
 import type { CommonTokenFields } from "./model";
 
 /** Stack config namespace of this project (`gitlab-tokens:baseUrl`, `gitlab-tokens:token`, …). */
@@ -38,6 +38,11 @@ export type DeclaredToken = Required<
     kind: TokenKind;
     /** Project path or id (kind project), group path or id (group), username or id (personal). */
     target: string;
+    /**
+     * Kinds whose target several fields may name (deploy: `project` or `group`): the one that does.
+     * Absent for the other kinds (their `targetField`), and in state written before it.
+     */
+    targetField?: TargetField;
   };
 
 /**
@@ -53,7 +58,8 @@ export interface AccessTokenProps extends Omit<DeclaredToken, "expiresAt"> {
   // the token); owner; justification; and the kind's own fields: accessLevel (project/group
   // tokens), serviceAccount (personal tokens: whether the target user is a service account),
   // group (personal tokens: the top-level group that owns the service account), project (personal
-  // tokens: the project that owns the service account; a project token's project is `target`).
+  // tokens: the project that owns the service account; a project token's project is `target`),
+  // username (deploy tokens: the username asked for); targetField (deploy tokens: project or group).
 
   /** A fixed expiry date `YYYY-MM-DD`, when the declaration gives one. */
   fixedExpiresAt?: string;
@@ -77,16 +83,21 @@ export interface AccessTokenOutputs extends AccessTokenProps {
   /** `YYYY-MM-DD`: the first day a `pulumi up` rotates the token. */
   rotatesAt: string;
   active: boolean;
-  /** ISO timestamp of creation (from GitLab). */
+  /** ISO timestamp of creation (from GitLab; for a deploy token, which has none there, the provider's clock). */
   createdAt: string;
-  /** GitLab user id of the token's user (the bot user for project/group tokens). */
-  userId: number;
   /**
-   * The token's user's username (`project_<id>_bot_<hex>` for a project token's bot): read once at
-   * creation (`GET /users/:id`) and kept, as a token's user never changes. Absent in state written
-   * before it, until a refresh fills it, and when GitLab did not show the user to the credential.
+   * GitLab user id of the token's user (the bot user for project/group tokens). Absent on a deploy
+   * token: GitLab keeps no user for one.
    */
-  username?: string;
+  userId?: number;
+  /**
+   * The username the token acts as: its user's (`project_<id>_bot_<hex>` for a project token's bot),
+   * read once at creation (`GET /users/:id`) and kept, as a token's user never changes; a deploy
+   * token's own username (the declared `username`, or GitLab's default `gitlab+deploy-token-<id>`).
+   * Absent in state written before it, until a refresh fills it, and when GitLab did not show the
+   * user to the credential. Not named `username`: that is a deploy token's declared field.
+   */
+  identityUsername?: string;
   /**
    * The commit e-mail of the token's user, when GitLab shows it: only to an administrator's
    * credential (`GET /users/:id` gives e-mail fields to nobody else). Absent otherwise.

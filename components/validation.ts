@@ -14,11 +14,13 @@ import {
   isoDate,
   type TokenKind,
 } from "./gitlab/facts";
-import { kindOf, kindsWith, scopesElsewhereHint } from "./kinds";
+import { kindOf, kindsWith, scopesElsewhereHint, type TargetField } from "./kinds";
 import { MARKER_LENGTH } from "./gitlab/marker";
 
 /** The longest description a declaration may give: GitLab's limit less the creation marker. */
 const MAX_DECLARED_DESCRIPTION = MAX_DESCRIPTION_LENGTH - MARKER_LENGTH;
+/** GitLab's limit on a token's name. */
+const MAX_NAME_LENGTH = 255;
 
 export interface Failure {
   /** Property path as the user wrote it, e.g. `scopes[1]` or `lifetimeDays`. */
@@ -31,6 +33,8 @@ export interface Failure {
 export interface TokenSpec {
   kind?: unknown;
   target?: unknown;
+  /** The field that names the target, where a kind has several (deploy: project or group). */
+  targetField?: TargetField;
   name?: unknown;
   description?: unknown;
   scopes?: unknown;
@@ -58,7 +62,7 @@ export function validateTokenSpec(spec: TokenSpec, now: Date): Failure[] {
   const knownKind = kind !== undefined && TOKEN_KINDS.includes(kind) ? kind : undefined;
 
   if (spec.target !== undefined) {
-    const field = knownKind ? kindOf(knownKind).targetField : "target";
+    const field = spec.targetField ?? (knownKind ? kindOf(knownKind).targetField : "target");
     if (!(
       typeof spec.target === "number" ||
       (typeof spec.target === "string" && spec.target.trim() !== "")
@@ -67,13 +71,27 @@ export function validateTokenSpec(spec: TokenSpec, now: Date): Failure[] {
     }
   }
 
+  // A kind whose creation marker rides in the name (deploy: GitLab keeps no description) has less of it.
+  const markerInName = knownKind !== undefined && kindOf(knownKind).markerInName === true;
+  const maxName = markerInName ? MAX_NAME_LENGTH - MARKER_LENGTH : MAX_NAME_LENGTH;
   if (spec.name !== undefined && (typeof spec.name !== "string" || spec.name.trim() === "")) {
     fail("name", "name is empty; give the token a name GitLab will show");
-  } else if (typeof spec.name === "string" && spec.name.length > 255) {
-    fail("name", `name is ${spec.name.length} characters; GitLab allows at most 255`);
+  } else if (typeof spec.name === "string" && spec.name.length > maxName) {
+    fail(
+      "name",
+      markerInName
+        ? `name is ${spec.name.length} characters; at most ${maxName} for a ${knownKind} token ` +
+            `(GitLab allows ${MAX_NAME_LENGTH}; the creation marker takes ${MARKER_LENGTH}, as GitLab keeps no description for one)`
+        : `name is ${spec.name.length} characters; GitLab allows at most ${MAX_NAME_LENGTH}`,
+    );
   }
 
-  if (spec.description !== undefined) {
+  if (markerInName && typeof spec.description === "string" && spec.description !== "") {
+    fail(
+      "description",
+      `GitLab keeps no description for a ${knownKind} token; remove description (say what the token is for in its name or owner)`,
+    );
+  } else if (spec.description !== undefined) {
     if (typeof spec.description !== "string") fail("description", "description must be a string");
     else if (spec.description.length > MAX_DECLARED_DESCRIPTION) {
       fail(

@@ -2,7 +2,7 @@
  * GitLab's JSON shapes (Grape entities) for what the sandbox serves (spec §10). Timestamps are ISO 8601
  * with milliseconds; `expires_at` is a date.
  */
-import type { Group, Model, Project, Token, User, Variable } from "./model";
+import type { DeployToken, Group, Model, Project, Token, User, Variable } from "./model";
 
 /** `PersonalAccessToken` (newest key order; adds `expired`). */
 export function tokenEntity(model: Model, t: Token): Record<string, unknown> {
@@ -170,5 +170,21 @@ export function variableEntity(v: Variable): Record<string, unknown> {
     raw: v.raw,
     environment_scope: v.environmentScope,
     description: v.description,
+  };
+}
+
+/**
+ * `API::Entities::DeployToken` (lib/api/entities/deploy_token.rb): no description, no user, no
+ * creation time; `expires_at` a DateTime (null for none), `expired` as `DeployToken#expired?`.
+ */
+export function deployTokenEntity(model: Model, t: DeployToken): Record<string, unknown> {
+  return {
+    id: t.id,
+    name: t.name,
+    username: model.deployTokenUsername(t),
+    expires_at: t.expiresAt === null ? null : new Date(t.expiresAt).toISOString(),
+    scopes: t.scopes,
+    revoked: t.revoked,
+    expired: model.isDeployTokenExpired(t),
   };
 }

@@ -13,7 +13,7 @@ import { FaultEngine, type FaultConfig } from "./faults";
 import { Model, emptyState, type Settings, type TokenStatus, type User } from "./model";
 import { loadDataFile, removeStaleTempFiles } from "./persistence";
 import { digestToken } from "./rules";
-import { Runtime, type TokenInfo } from "./runtime";
+import { Runtime, type DeployTokenInfo, type TokenInfo } from "./runtime";
 import { DEFAULT_SEED, type SeedFile, applySeed, parseSeed, readSeedFile, seedSettings } from "./seed";
 import { buildServer } from "./server";
 
@@ -28,7 +28,7 @@ export type {
 } from "./faults";
 export type { SeedFile, SeedUser, SeedToken, SeedVariable } from "./seed";
 export type { CounterSnapshot, RequestListener } from "./counters";
-export type { TokenInfo } from "./runtime";
+export type { DeployTokenInfo, TokenInfo } from "./runtime";
 export type { Settings, TokenStatus } from "./model";
 export { DEFAULT_SEED } from "./seed";
 export { ADMIN_PREFIX } from "./routes/admin";
@@ -84,6 +84,10 @@ export interface Sandbox {
   user(
     username: string | number,
   ): Pick<User, "id" | "username" | "name" | "email" | "admin" | "kind"> | undefined;
+  /** Every deploy token, without digests (a deleted one is gone: GitLab destroys it). */
+  listDeployTokens(): DeployTokenInfo[];
+  /** The deploy token a value belongs to, or undefined (never made, or deleted). */
+  findDeployTokenByValue(value: string): DeployTokenInfo | undefined;
   /** Project or group id by full path, or undefined. */
   projectId(fullPath: string): number | undefined;
   groupId(fullPath: string): number | undefined;
@@ -215,6 +219,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       return t ? rt.tokenInfo(t) : undefined;
     },
     tokenStatus: (value) => model.tokenStatus(value),
+    listDeployTokens: () => model.deployTokenRows.map((t) => rt.deployTokenInfo(t)),
+    findDeployTokenByValue: (value) => {
+      const t = model.deployTokenByValue(value);
+      return t ? rt.deployTokenInfo(t) : undefined;
+    },
     user: (username) => {
       const u = typeof username === "number" ? model.user(username) : model.userByUsername(username);
       return u

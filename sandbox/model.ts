@@ -8,6 +8,8 @@ import { Clock, addDays, startOfDay } from "./clock";
 import { ModelError } from "./errors";
 import {
   DEFAULT_MAX_LIFETIME_DAYS,
+  DEPLOY_TOKEN_PREFIX,
+  DEPLOY_TOKEN_SCOPES,
   GUEST,
   LAST_USED_AT_INTERVAL_MS,
   MAINTAINER,
@@ -98,6 +100,32 @@ export interface Token {
   digest: string;
 }
 
+/**
+ * A row of `deploy_tokens` (GitLab's `DeployToken`): a project's or a group's token for Git, the
+ * container registry and the package registry, with no user behind it (app/models/deploy_token.rb).
+ */
+export interface DeployToken {
+  id: number;
+  /** `deploy_token_type`: whose token it is (`project_type` or `group_type`). */
+  sourceType: SourceType;
+  sourceId: number;
+  name: string;
+  /** The username given at creation; `null` = GitLab's default, `gitlab+deploy-token-<id>`. */
+  username: string | null;
+  scopes: string[];
+  /**
+   * ISO timestamp (a `datetime` column: the API takes a DateTime, a date meaning its 00:00 UTC);
+   * `null` = never expires (GitLab stores `Forever.date` and presents `null`).
+   */
+  expiresAt: string | null;
+  revoked: boolean;
+  createdAt: string;
+  /** `creator_id`: the user who made it (kept for the credential inventory, not for access). */
+  creatorId: number;
+  /** SHA-256 of the value (`token_encrypted` in GitLab); the value itself is never stored. */
+  digest: string;
+}
+
 export interface Variable {
   id: number;
   sourceType: SourceType;
@@ -139,12 +167,22 @@ export const DEFAULT_SETTINGS: Settings = {
 export interface State {
   version: 1;
   settings: Settings;
-  nextId: { user: number; group: number; project: number; token: number; variable: number };
+  nextId: {
+    user: number;
+    group: number;
+    project: number;
+    token: number;
+    variable: number;
+    /** Absent in data files written before deploy tokens: then 1. */
+    deployToken?: number;
+  };
   users: User[];
   groups: Group[];
   projects: Project[];
   members: Member[];
   tokens: Token[];
+  /** Absent in data files written before deploy tokens. */
+  deployTokens?: DeployToken[];
   variables: Variable[];
 }
 
@@ -152,12 +190,13 @@ export function emptyState(settings: Partial<Settings> = {}): State {
   return {
     version: 1,
     settings: { ...DEFAULT_SETTINGS, ...settings },
-    nextId: { user: 1, group: 1, project: 1, token: 1, variable: 1 },
+    nextId: { user: 1, group: 1, project: 1, token: 1, variable: 1, deployToken: 1 },
     users: [],
     groups: [],
     projects: [],
     members: [],
     tokens: [],
+    deployTokens: [],
     variables: [],
   };
 }
@@ -504,6 +543,14 @@ export class Model {
     return this.canAdminSource(user, source);
   }
 
+  /**
+   * `read_deploy_token`: a project's or a group's Maintainers (ProjectPolicy and GroupPolicy's
+   * maintainer rules); creating and deleting them is canAdminSource (a group's: Owners only).
+   */
+  canReadDeployTokens(user: User, source: Source): boolean {
+    return user.admin || this.accessLevel(user, source) >= MAINTAINER;
+  }
+
   /** `admin_cicd_variables`: Maintainer on projects, Owner on groups. */
   canAdminVariables(user: User, source: Source): boolean {
     return this.canAdminSource(user, source);
@@ -790,6 +837,104 @@ export class Model {
       expiresAt,
     });
     return { ...created, bot };
+  }
+
+  // --------------------------------------------------------- deploy tokens
+
+  /** Every deploy token of the instance (a data file written before them has none). */
+  get deployTokenRows(): DeployToken[] {
+    return (this.state.deployTokens ??= []);
+  }
+
+  /** A project's or group's deploy tokens (`project.deploy_tokens`, `group.deploy_tokens`). */
+  deployTokens(source: Source): DeployToken[] {
+    return this.deployTokenRows.filter(
+      (t) => t.sourceType === source.type && t.sourceId === source.entity.id,
+    );
+  }
+
+  /** `DeployToken#username`: the one given, else `gitlab+deploy-token-<id>`. */
+  deployTokenUsername(t: DeployToken): string {
+    return t.username ?? `gitlab+deploy-token-${t.id}`;
+  }
+
+  /** `DeployToken#expired?`: `expires_at < Date.today` (a token is still listed as not expired on its expiry day). */
+  isDeployTokenExpired(t: DeployToken): boolean {
+    return t.expiresAt !== null && Date.parse(t.expiresAt) < startOfDay(this.clock.today());
+  }
+
+  /** `DeployToken.active`: not revoked and `expires_at >= NOW()` (it stops working at 00:00 UTC on its date). */
+  isDeployTokenActive(t: DeployToken): boolean {
+    return !t.revoked && (t.expiresAt === null || Date.parse(t.expiresAt) >= this.clock.now().getTime());
+  }
+
+  /**
+   * `Projects::DeployTokens::CreateService` / `Groups::DeployTokens::CreateService`
+   * (`DeployTokenMethods#create_deploy_token_for`): the model's validations — at least one scope, a
+   * username of letters, digits, `_`, `-`, `+`, `.` (at most 255), a name of at most 255 — then the
+   * row. A blank username means GitLab's default. No expiry rule: none is required, any date is kept.
+   */
+  createDeployToken(
+    creator: User,
+    source: Source,
+    params: {
+      name: string;
+      username?: string | null;
+      scopes: string[];
+      /** ISO timestamp, or null/absent for no expiry. */
+      expiresAt?: string | null;
+      value?: string;
+    },
+  ): { token: DeployToken; value: string } {
+    const errors: string[] = [];
+    const username = params.username ? params.username : null;
+    if (params.scopes.length === 0) errors.push("Scopes can't be blank");
+    if (username !== null) {
+      if (username.length > 255) errors.push("Username is too long (maximum is 255 characters)");
+      if (!/^[a-zA-Z0-9.+_-]+$/.test(username)) {
+        errors.push("Username can contain only letters, digits, '_', '-', '+', and '.'");
+      }
+    }
+    if (params.name.length > 255) errors.push("Name is too long (maximum is 255 characters)");
+    if (errors.length > 0) throw new ModelError(errors);
+    const value = params.value ?? generateTokenValue(DEPLOY_TOKEN_PREFIX);
+    const token: DeployToken = {
+      id: (this.state.nextId.deployToken ??= 1),
+      sourceType: source.type,
+      sourceId: source.entity.id,
+      name: params.name,
+      username,
+      scopes: DEPLOY_TOKEN_SCOPES.filter((s) => params.scopes.includes(s)),
+      expiresAt: params.expiresAt ?? null,
+      revoked: false,
+      createdAt: this.nowIso(),
+      creatorId: creator.id,
+      digest: digestToken(value),
+    };
+    this.state.nextId.deployToken = token.id + 1;
+    this.deployTokenRows.push(token);
+    this.touch();
+    return { token, value };
+  }
+
+  /** The deploy token a value belongs to (GitLab finds it by its encrypted value), or undefined. */
+  deployTokenByValue(value: string): DeployToken | undefined {
+    const digest = digestToken(value);
+    return this.deployTokenRows.find((t) => t.digest === digest);
+  }
+
+  /** `DestroyService` (the API's DELETE): the row is destroyed, not revoked — GitLab forgets it. */
+  destroyDeployToken(t: DeployToken): void {
+    this.state.deployTokens = this.deployTokenRows.filter((x) => x.id !== t.id);
+    this.touch();
+  }
+
+  /** `DeployToken#revoke!` (the UI's revoke; seeds use it for a revoked token). */
+  revokeDeployToken(t: DeployToken): void {
+    if (!t.revoked) {
+      t.revoked = true;
+      this.touch();
+    }
   }
 
   // ------------------------------------------------------------- variables

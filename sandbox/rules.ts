@@ -37,6 +37,20 @@ export const PERSONAL_TOKEN_SCOPES: readonly string[] = [...NON_ADMIN_SCOPES, ..
 /** `Gitlab::Auth.resource_bot_scopes`: project and group access tokens (no `read_user`, no admin scopes). */
 export const RESOURCE_TOKEN_SCOPES: readonly string[] = NON_ADMIN_SCOPES.filter((s) => s !== "read_user");
 
+/**
+ * `DeployToken::AVAILABLE_SCOPES` (app/models/deploy_token.rb), in GitLab's order: what a deploy
+ * token may carry — Git reads, the container, package and virtual registries; no API scope.
+ */
+export const DEPLOY_TOKEN_SCOPES: readonly string[] = [
+  "read_repository",
+  "read_registry",
+  "write_registry",
+  "read_package_registry",
+  "write_package_registry",
+  "read_virtual_registry",
+  "write_virtual_registry",
+];
+
 /** `POST /user/personal_access_tokens` accepts only this scope (spec §3.2). */
 export const USER_SELF_TOKEN_SCOPES: readonly string[] = ["k8s_proxy"];
 
@@ -74,16 +88,18 @@ export const MAX_LAST_USED_IPS = 5;
 export const REUSE_DETECTION_PATH = /access_tokens\/(\d+|self)\/rotate$/;
 
 export const TOKEN_PREFIX = "glpat-";
+/** `DeployToken::DEPLOY_TOKEN_PREFIX`. */
+export const DEPLOY_TOKEN_PREFIX = "gldt-";
 
 /**
  * A new token in GitLab's legacy format: the prefix and Devise's `friendly_token` — 15 random bytes as
  * URL-safe base64 (20 characters) with `lIO0` replaced by `sxyz`.
  */
-export function generateTokenValue(): string {
+export function generateTokenValue(prefix = TOKEN_PREFIX): string {
   const body = randomBytes(15)
     .toString("base64url")
     .replace(/[lIO0]/g, (c) => ({ l: "s", I: "x", O: "y", "0": "z" })[c] ?? c);
-  return TOKEN_PREFIX + body;
+  return prefix + body;
 }
 
 /** How token values are kept: only their SHA-256, never the plaintext. */

@@ -11,6 +11,7 @@ import { ApiError, routeNotFound } from "./errors";
 import { normalizeParams } from "./params";
 import { registerAdminRoutes } from "./routes/admin";
 import type { ApiContext, ApiResult, ApiRoute } from "./routes/api";
+import { deployTokenRoutes } from "./routes/deploy-tokens";
 import { directoryRoutes } from "./routes/directory";
 import { personalTokenRoutes } from "./routes/personal-tokens";
 import { resourceTokenRoutes } from "./routes/resource-tokens";
@@ -24,6 +25,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...personalTokenRoutes,
   ...resourceTokenRoutes,
   ...serviceAccountRoutes,
+  ...deployTokenRoutes,
   ...directoryRoutes,
   ...variableRoutes,
 ];

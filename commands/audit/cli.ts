@@ -36,8 +36,8 @@ export const EXIT = { ok: CLI_EXIT.ok, violations: 1, error: CLI_EXIT.error } as
 
 const USAGE = `Usage: npm run audit -- [options]
 
-  --project P              audit the access tokens of project P (full path or id); repeatable
-  --group G                audit the access tokens of group G; repeatable
+  --project P              audit the access and deploy tokens of project P (full path or id); repeatable
+  --group G                audit the access and deploy tokens of group G; repeatable
   --user U                 audit the personal tokens of user U (username or id; needs an
                            administrator's credential for other users); repeatable
   --declarations FILE      token declarations: which live tokens are managed, and every project,

@@ -6,7 +6,13 @@
  * GitLab's message and the audit goes on; only a GitLab that does not answer at all stops it.
  */
 import { GitLabApiError } from "../../components/gitlab/errors";
-import { kindOf, kindOfTarget, type ResolvedTarget, type TokenTarget } from "../../components/kinds";
+import {
+  kindOf,
+  kindOfTarget,
+  kindsOfTarget,
+  type ResolvedTarget,
+  type TokenTarget,
+} from "../../components/kinds";
 import { liveToken, type AuditGitLab } from "./gitlab";
 import type { ListedTarget, TargetRef } from "./model";
 
@@ -38,9 +44,14 @@ async function resolve(
   // ordinary routes all the same: the report then shows GitLab's own refusal, as before.
 }
 
+/** Every kind of token the target holds (a project's or group's access and deploy tokens), each tagged with its kind. */
 async function list(gitlab: AuditGitLab, target: ListedTarget, at: TokenTarget): Promise<void> {
-  const tokens = await kindOf(kindOfTarget(target.kind)).list(gitlab, at);
-  target.tokens = tokens.map(liveToken);
+  target.tokens = [];
+  for (const kind of kindsOfTarget(target.kind)) {
+    // The field naming the target tells a kind with several (deploy) whose routes to use.
+    const tokens = await kindOf(kind).list(gitlab, { ...at, field: target.kind });
+    target.tokens.push(...tokens.map((t) => ({ ...liveToken(t), kind })));
+  }
 }
 
 /** Every target's tokens, in the order given; two names for one target are listed once. */

@@ -20,6 +20,7 @@ export type AuditGitLab = Pick<
   | "listResourceTokens"
   | "listPersonalTokens"
   | "listServiceAccountTokens"
+  | "listDeployTokens"
 >;
 
 export interface AuditConnection {
@@ -51,12 +52,13 @@ export function liveToken(t: GitLabToken): LiveToken {
     description: t.description == null ? null : unmarkedDescription(t.description) || null,
     createdByGitlabTokens: createRefOf(t.description) !== undefined,
     scopes: [...t.scopes],
-    created_at: t.created_at,
+    ...(t.created_at === undefined ? {} : { created_at: t.created_at }),
     expires_at: t.expires_at ?? null,
     last_used_at: raw.last_used_at ?? null,
     active: t.active,
     revoked: t.revoked,
     ...(typeof t.access_level === "number" ? { access_level: t.access_level } : {}),
-    user_id: t.user_id,
+    ...(t.user_id === undefined ? {} : { user_id: t.user_id }),
+    ...(t.username === undefined ? {} : { username: t.username }),
   };
 }

@@ -43,7 +43,7 @@ const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
 
 /** Whether a declaration's target (path, username or id, as written) is this listed target. */
 export function declaresTarget(d: TokenDeclaration, target: ListedTarget): boolean {
-  if (targetKindOf(d.kind) !== target.kind) return false;
+  if (targetKindOf(d) !== target.kind) return false;
   const name = d.target.toLowerCase();
   const names = [
     ...target.refs,
@@ -58,6 +58,8 @@ function stateOf(t: LiveToken): LiveState {
 }
 
 function usageNotice(t: LiveToken, now: Date, unusedDays: number): AuditNotice | undefined {
+  // A deploy token has neither a creation time nor a last use in GitLab's API: nothing to say.
+  if (t.created_at === undefined) return undefined;
   if (t.last_used_at === null) {
     const created = isoDate(new Date(t.created_at));
     const age = daysBetween(created, isoDate(now));
@@ -127,8 +129,10 @@ function auditToken(
   target: ListedTarget & { resolved: { id: number; path: string } },
   input: AuditInput,
 ): AuditedToken {
-  const kind = TOKEN_KIND_OF[target.kind];
-  const declaration = input.declarations?.tokens.find((d) => d.name === t.name && declaresTarget(d, target));
+  const kind = t.kind ?? TOKEN_KIND_OF[target.kind];
+  const declaration = input.declarations?.tokens.find(
+    (d) => d.name === t.name && d.kind === kind && declaresTarget(d, target),
+  );
   const normalised = fromGitLabApi(t, kind, target.resolved.path, declaration, {
     serviceAccount: target.serviceAccount,
   });
@@ -162,7 +166,7 @@ function auditToken(
     description: t.description,
     scopes: t.scopes,
     ...(normalised.accessLevel !== undefined ? { accessLevel: normalised.accessLevel } : {}),
-    createdAt: t.created_at,
+    createdAt: t.created_at ?? null,
     expiresAt: t.expires_at,
     lastUsedAt: t.last_used_at,
     state,
@@ -284,9 +288,10 @@ export interface AuditSummary {
   notListed: number;
 }
 
-/** Days since a token was last used, or since its creation when it never was. */
-function idleDays(t: AuditedToken, now: Date): number {
-  return daysBetween(isoDate(new Date(t.lastUsedAt ?? t.createdAt)), isoDate(now));
+/** Days since a token was last used, or since its creation when it never was; undefined when GitLab says neither (deploy tokens). */
+function idleDays(t: AuditedToken, now: Date): number | undefined {
+  const since = t.lastUsedAt ?? t.createdAt;
+  return since === null ? undefined : daysBetween(isoDate(new Date(since)), isoDate(now));
 }
 
 export function summarizeAudit(audit: Audit): AuditSummary {
@@ -304,7 +309,7 @@ export function summarizeAudit(audit: Audit): AuditSummary {
     failingTokens: audit.tokens.filter((t) => t.findings.some(isMandatoryViolation)).length,
     otherFindings: findings.filter((f) => !isMandatoryViolation(f)).length + audit.configFindings.length,
     expiringSoon: noticed("expiring-soon"),
-    unused: active.filter((t) => idleDays(t, audit.now) > audit.settings.unusedDays).length,
+    unused: active.filter((t) => (idleDays(t, audit.now) ?? 0) > audit.settings.unusedDays).length,
     neverUsed: noticed("never-used"),
     duplicates: noticed("duplicate"),
     missing: audit.missing.filter((m) => m.status === "absent").length,

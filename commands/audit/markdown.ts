@@ -99,7 +99,7 @@ export function tokenCells(t: AuditedToken): string[] {
     t.name,
     t.scopes.join(", "),
     t.accessLevel ?? "—",
-    isoDate(new Date(t.createdAt)),
+    t.createdAt === null ? "—" : isoDate(new Date(t.createdAt)),
     t.expiresAt ?? "never",
     t.lastUsedAt !== null ? isoDate(new Date(t.lastUsedAt)) : "never",
     t.state !== "active" ? "—" : t.managed ? "yes" : "**no**",

@@ -3,7 +3,7 @@
  * types and a few constants; no I/O. A token's value is never part of any of it.
  */
 import {
-  KIND_LIST,
+  TARGET_FIELDS,
   kindOfTarget,
   type TargetField,
   type TargetHints,
@@ -11,12 +11,15 @@ import {
 } from "../../components/kinds";
 import type { Finding } from "../../policies/rules";
 
-/** What the audit lists tokens of: a project's or group's access tokens, a user's personal tokens. */
+/**
+ * What the audit lists tokens of: a project's or group's access tokens and deploy tokens, a user's
+ * personal tokens.
+ */
 export type AuditTargetKind = TargetField;
-/** Every kind's target, in kind order (from the credential-kind registry). */
-export const AUDIT_TARGET_KINDS: readonly AuditTargetKind[] = KIND_LIST.map((d) => d.targetField);
+/** Every kind's target, in kind order, each once (from the credential-kind registry). */
+export const AUDIT_TARGET_KINDS: readonly AuditTargetKind[] = TARGET_FIELDS;
 
-/** The kind of token each target holds. */
+/** The kind of token a target is first of (its access tokens; it may hold deploy tokens too: LiveToken.kind). */
 export const TOKEN_KIND_OF = Object.fromEntries(
   AUDIT_TARGET_KINDS.map((t) => [t, kindOfTarget(t)] as const),
 ) as Readonly<Record<AuditTargetKind, TokenKind>>;
@@ -41,6 +44,8 @@ export interface TargetRef {
  * a `token` value, which a list never has) is dropped when it is read.
  */
 export interface LiveToken {
+  /** The kind it was listed as (a project and a group hold access tokens and deploy tokens). */
+  kind?: TokenKind;
   id: number;
   name: string;
   /** Without the creation marker. */
@@ -48,8 +53,8 @@ export interface LiveToken {
   /** It carries gitlab-tokens' creation marker (some stack of gitlab-tokens made it). */
   createdByGitlabTokens?: boolean;
   scopes: string[];
-  /** ISO time. */
-  created_at: string;
+  /** ISO time; absent on a deploy token (GitLab keeps none for one). */
+  created_at?: string;
   /** `YYYY-MM-DD`, or null: never expires. */
   expires_at: string | null;
   /** ISO time, or null: never used. */
@@ -58,7 +63,10 @@ export interface LiveToken {
   revoked: boolean;
   /** Project and group tokens: GitLab's integer. */
   access_level?: number;
-  user_id: number;
+  /** Absent on a deploy token (no user behind it). */
+  user_id?: number;
+  /** Deploy tokens: the username that goes with the token. */
+  username?: string;
 }
 
 /** One target after asking GitLab: resolved (or not) and its tokens (or why they could not be listed). */
@@ -110,7 +118,8 @@ export interface AuditedToken {
   scopes: string[];
   /** Project and group tokens: the level's name (or GitLab's number when it has none). */
   accessLevel?: string;
-  createdAt: string;
+  /** Null for a deploy token: GitLab keeps no creation time for one. */
+  createdAt: string | null;
   expiresAt: string | null;
   lastUsedAt: string | null;
   state: LiveState;

@@ -3,12 +3,18 @@
  * declaration in tokens.yaml names. Pure.
  */
 import type { TokenDeclaration } from "../../components/declarations";
-import { KIND_LIST, kindOf, type TargetHints, type TokenKind } from "../../components/kinds";
+import {
+  TARGET_FIELDS,
+  kindOf,
+  type TargetField,
+  type TargetHints,
+  type TokenKind,
+} from "../../components/kinds";
 import type { AuditTargetKind, TargetRef, TargetSource } from "./model";
 
-/** The target kind a declaration's token lives on. */
-export function targetKindOf(kind: TokenKind): AuditTargetKind {
-  return kindOf(kind).targetField;
+/** The target kind a declaration's token lives on (a deploy token's: the field that names it). */
+export function targetKindOf(d: { kind: TokenKind; targetField?: TargetField }): AuditTargetKind {
+  return d.targetField ?? kindOf(d.kind).targetField;
 }
 
 /** A declaration's fields that choose the routes to its target's tokens, if it has any. */
@@ -37,9 +43,9 @@ export function auditTargets(
     }
   };
   // --project, --group, --user: one flag per kind's target, in kind order.
-  for (const { targetField } of KIND_LIST) {
+  for (const targetField of TARGET_FIELDS) {
     for (const ref of flags[`${targetField}s`]) add(targetField, ref, "flag");
   }
-  for (const d of declarations) add(targetKindOf(d.kind), d.target, "declarations", hintsOf(d));
+  for (const d of declarations) add(targetKindOf(d), d.target, "declarations", hintsOf(d));
   return out;
 }

@@ -14,7 +14,7 @@
 import type { GitLabClient } from "../../components/gitlab/client";
 import { isNotFound } from "../../components/gitlab/errors";
 import { isCreateRef } from "../../components/gitlab/marker";
-import { isTokenKind, type TokenKind } from "../../components/kinds";
+import { isTokenKind, sameTokenIds, type TokenKind } from "../../components/kinds";
 import { resolveTarget, revokeMarked } from "../../components/providers/access-token-impl";
 import { ACCESS_TOKEN_TYPE, type AccessTokenProps } from "../../components/types";
 
@@ -35,10 +35,14 @@ export interface ExportedStack {
 }
 
 /** The ids of the access tokens the state holds (live, or waiting to be deleted after a replacement). */
-function heldTokenIds(state: ExportedStack): Set<number> {
+function heldTokenIds(state: ExportedStack, kind: TokenKind): Set<number> {
   const ids = new Set<number>();
   for (const r of state.deployment.resources ?? []) {
-    if (r.type === ACCESS_TOKEN_TYPE && typeof r.outputs?.tokenId === "number") ids.add(r.outputs.tokenId);
+    if (r.type !== ACCESS_TOKEN_TYPE || typeof r.outputs?.tokenId !== "number") continue;
+    // A deploy token's id and an access token's may be the same number: only ids of one table count.
+    const held = r.outputs.kind;
+    if (isTokenKind(held) && !sameTokenIds(held, kind)) continue;
+    ids.add(r.outputs.tokenId);
   }
   return ids;
 }
@@ -88,7 +92,6 @@ export async function recover(state: ExportedStack, gl: () => Promise<GitLabClie
     creates: [],
   };
   if (ops.length === 0) return recovery;
-  const held = heldTokenIds(state);
   for (const op of ops) {
     const create = interruptedCreate(op);
     if (!create) continue;
@@ -98,6 +101,7 @@ export async function recover(state: ExportedStack, gl: () => Promise<GitLabClie
     try {
       // The routes the interrupted create used: the same declaration and credential choose them again.
       const target = await resolveTarget(client, props);
+      const held = heldTokenIds(state, props.kind);
       revoked = await revokeMarked(client, props.kind, target, props.name, (m) => m.ref === ref, held);
     } catch (e) {
       // A target that no longer exists holds no token.

@@ -69,7 +69,7 @@ export function rowCells(row: TokenRow): string[] {
   return [
     `${code(row.key)}${ROW_MARK[row.change] ?? ""}`,
     row.kind,
-    row.target,
+    row.targetField === undefined ? row.target : `${row.target} (${row.targetField})`,
     row.scopes.join(", "),
     row.accessLevel ?? "—",
     `${row.lifetimeDays} days${row.fixedExpiry ? " (fixed expiresAt)" : ""}`,

@@ -109,6 +109,8 @@ export interface TokenRow {
   key: string;
   kind: TokenKind;
   target: string;
+  /** Kinds whose target several fields may name (deploy): the one that does (`project`, `group`). */
+  targetField?: string;
   scopes: string[];
   accessLevel?: string;
   /** Days from creation to expiry. */
@@ -360,6 +362,7 @@ function planToken(
     key: d.key,
     kind: d.kind,
     target: d.target,
+    ...(props.targetField === undefined ? {} : { targetField: props.targetField }),
     scopes: props.scopes,
     accessLevel: props.accessLevel,
     lifetimeDays: props.lifetimeDays ?? daysBetween(createdAt ?? now, expiresAt),
@@ -497,7 +500,7 @@ export function identityWarning(
   if (change.kind !== "new" && change.kind !== "rotate") return undefined;
   const token = `${change.tokenKind} token '${change.key}'`;
   const bot = `${change.tokenKind}_<id>_bot_<hex>`;
-  const previousUsername = change.kind === "rotate" ? stored?.outputs.username : undefined;
+  const previousUsername = change.kind === "rotate" ? stored?.outputs.identityUsername : undefined;
   const what =
     change.kind === "new"
       ? `${token} is new: GitLab creates a bot user for it (${bot}; its \`username\` output after \`pulumi up\`). ` +

@@ -6,6 +6,7 @@
  * from GitLab's API, the adapters in ./gitbeaker-types say how.
  */
 import {
+  DeployTokens,
   GroupAccessTokens,
   GroupVariables,
   Groups,
@@ -24,6 +25,9 @@ import { GitLabApiError, isNotFound } from "./errors";
 import {
   type CreateVariableOptions,
   type EditVariableOptions,
+  type GitLabDeployToken,
+  deployTokenScopes,
+  gitlabDeployToken,
   type GitLabToken,
   type GitLabVariable,
   gitlabToken,
@@ -51,7 +55,7 @@ export interface GitLabClientOptions {
   beforeRequest?: () => void;
 }
 
-export type { GitLabToken, GitLabVariable };
+export type { GitLabDeployToken, GitLabToken, GitLabVariable };
 
 export type ResourceKind = "project" | "group";
 
@@ -63,6 +67,8 @@ export interface CreateTokenParams {
   description?: string;
   /** GitLab's integer; project/group tokens only. */
   accessLevel?: number;
+  /** Deploy tokens only: the username (GitLab's default `gitlab+deploy-token-<id>` when absent). */
+  username?: string;
 }
 
 export interface VariableParams {
@@ -193,6 +199,7 @@ export class GitLabClient {
   private readonly projectVariables: InstanceType<typeof ProjectVariables<false>>;
   private readonly groupVariables: InstanceType<typeof GroupVariables<false>>;
   private readonly serviceAccounts: ServiceAccountApi;
+  private readonly deployTokens: InstanceType<typeof DeployTokens<false>>;
 
   constructor(opts: GitLabClientOptions) {
     if (!opts.token) throw new Error("GitLab client: no credential given");
@@ -211,6 +218,7 @@ export class GitLabClient {
     this.projectVariables = new ProjectVariables(common);
     this.groupVariables = new GroupVariables(common);
     this.serviceAccounts = new ServiceAccountApi(common);
+    this.deployTokens = new DeployTokens(common);
   }
 
   // ---- name resolution ------------------------------------------------------------------------
@@ -399,6 +407,55 @@ export class GitLabClient {
     tokenId: number,
   ): Promise<void> {
     await unlessGone(() => this.serviceAccounts.revokeToken(owner, userId, tokenId));
+  }
+
+  // ---- deploy tokens (a project's or a group's; gitlabhq lib/api/deploy_tokens.rb) ----------------
+
+  /** Whose tokens: gitbeaker's DeployTokens takes the owner as `projectId` or `groupId`. */
+  private static deployOwner(kind: ResourceKind, targetId: number) {
+    return kind === "project" ? { projectId: targetId } : { groupId: targetId };
+  }
+
+  /**
+   * `POST /projects|groups/:id/deploy_tokens`: Maintainer of the project, Owner of the group.
+   * `expires_at` a date (GitLab's DateTime: 00:00 UTC of it); no description (GitLab has none).
+   */
+  async createDeployToken(
+    kind: ResourceKind,
+    targetId: number,
+    p: Pick<CreateTokenParams, "name" | "scopes" | "expiresAt" | "username">,
+  ): Promise<GitLabDeployToken> {
+    const scopes = deployTokenScopes(p.scopes);
+    const options = { expires_at: p.expiresAt, ...(p.username ? { username: p.username } : {}) };
+    return gitlabDeployToken(
+      kind === "project"
+        ? await this.deployTokens.create(p.name, scopes, { projectId: targetId, ...options })
+        : await this.deployTokens.create(p.name, scopes, { groupId: targetId, ...options }),
+    );
+  }
+
+  /** `GET /projects|groups/:id/deploy_tokens`, every page (GitLab has no name search here). */
+  async listDeployTokens(kind: ResourceKind, targetId: number): Promise<GitLabDeployToken[]> {
+    return (await this.deployTokens.all(GitLabClient.deployOwner(kind, targetId))).map(gitlabDeployToken);
+  }
+
+  /** `GET /projects|groups/:id/deploy_tokens/:token_id`; undefined when GitLab does not know it. */
+  async getDeployToken(
+    kind: ResourceKind,
+    targetId: number,
+    tokenId: number,
+  ): Promise<GitLabDeployToken | undefined> {
+    return unlessNotFound(async () =>
+      gitlabDeployToken(await this.deployTokens.show(tokenId, GitLabClient.deployOwner(kind, targetId))),
+    );
+  }
+
+  /**
+   * `DELETE /projects|groups/:id/deploy_tokens/:token_id`: GitLab destroys the token (no revoked
+   * record remains); one it no longer knows counts as gone.
+   */
+  async revokeDeployToken(kind: ResourceKind, targetId: number, tokenId: number): Promise<void> {
+    await unlessNotFound(() => this.deployTokens.remove(tokenId, GitLabClient.deployOwner(kind, targetId)));
   }
 
   // ---- CI/CD variables ------------------------------------------------------------------------------

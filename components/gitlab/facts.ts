@@ -5,8 +5,11 @@
  * Pure data and pure functions only: no I/O, no Pulumi imports (the policy pack loads this file).
  */
 
-/** The three kinds of token this project manages. `personal` = a user's or service account's PAT. */
-export const TOKEN_KINDS = ["project", "group", "personal"] as const;
+/**
+ * The kinds of token this project manages. `personal` = a user's or service account's PAT;
+ * `deploy` = a project's or group's deploy token (Git, container and package registries).
+ */
+export const TOKEN_KINDS = ["project", "group", "personal", "deploy"] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
 
 /** Every scope a personal access token may carry (`Gitlab::Auth.all_available_scopes`). */
@@ -43,20 +46,39 @@ export const RESOURCE_SCOPES = PERSONAL_SCOPES.filter(
   (s) => s !== "read_user" && !(ADMIN_SCOPES as readonly string[]).includes(s),
 ) as readonly string[];
 
-export type Scope = (typeof PERSONAL_SCOPES)[number];
+/**
+ * The scopes a deploy token may carry (`DeployToken::AVAILABLE_SCOPES`, gitlabhq
+ * app/models/deploy_token.rb; `POST /projects|groups/:id/deploy_tokens` refuses any other with
+ * `scopes does not have a valid value`): Git reads and the registries — no API scope, no Git push.
+ * The package-registry scopes exist only on deploy tokens.
+ */
+export const DEPLOY_SCOPES = [
+  "read_repository",
+  "read_registry",
+  "write_registry",
+  "read_package_registry",
+  "write_package_registry",
+  "read_virtual_registry",
+  "write_virtual_registry",
+] as const;
+
+/** Every scope gitlab-tokens knows, of any kind. */
+export const KNOWN_SCOPES = [...new Set([...PERSONAL_SCOPES, ...DEPLOY_SCOPES])] as readonly Scope[];
+
+export type Scope = (typeof PERSONAL_SCOPES)[number] | (typeof DEPLOY_SCOPES)[number];
 
 /** The scopes GitLab accepts for a kind of token. */
 export function scopesForKind(kind: TokenKind): readonly string[] {
+  if (kind === "deploy") return DEPLOY_SCOPES;
   return kind === "personal" ? PERSONAL_SCOPES : RESOURCE_SCOPES;
 }
 
 /**
- * Whether gitlab-tokens knows a scope (every kind's scopes are personal scopes). A newer GitLab
- * sends others (`mcp`, `granular`): readers pass them through and report them as unknown;
- * declarations may not use them.
+ * Whether gitlab-tokens knows a scope (of any kind). A newer GitLab sends others (`mcp`,
+ * `granular`): readers pass them through and report them as unknown; declarations may not use them.
  */
 export function isKnownScope(scope: string): boolean {
-  return (PERSONAL_SCOPES as readonly string[]).includes(scope);
+  return (KNOWN_SCOPES as readonly string[]).includes(scope);
 }
 
 /** What each scope grants, in GitLab's words (doc/user/profile/personal_access_tokens.md). */
@@ -72,6 +94,8 @@ export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   write_repository: "pull and push over Git HTTP",
   read_registry: "pull container images",
   write_registry: "push container images (does not include pull)",
+  read_package_registry: "read (pull) packages from the package registry (deploy tokens)",
+  write_package_registry: "publish (push) packages to the package registry (deploy tokens)",
   read_virtual_registry: "pull through the dependency proxy",
   write_virtual_registry: "pull, push and delete through the dependency proxy",
   read_observability: "read observability data",
@@ -90,6 +114,7 @@ export const HIGH_RISK_SCOPES = [
   "api",
   "write_repository",
   "write_registry",
+  "write_package_registry",
   "write_virtual_registry",
   "manage_runner",
   "create_runner",
@@ -109,6 +134,8 @@ export const SCOPE_IMPLIES: Readonly<Record<string, readonly string[]>> = {
   write_repository: ["read_repository"],
   write_virtual_registry: ["read_virtual_registry"],
   write_observability: ["read_observability"],
+  // A deploy token with write_package_registry reads packages too (Packages::Policies::*Policy).
+  write_package_registry: ["read_package_registry"],
 };
 
 /** Narrower scopes that cover a read-only need usually met with a broader scope. */
@@ -116,6 +143,7 @@ export const NARROWER_ALTERNATIVES: Readonly<Record<string, readonly string[]>> 
   api: ["read_api", "read_repository", "write_repository", "read_registry", "write_registry"],
   write_repository: ["read_repository"],
   write_registry: ["read_registry"],
+  write_package_registry: ["read_package_registry"],
   write_virtual_registry: ["read_virtual_registry"],
   manage_runner: ["create_runner"],
 };

@@ -2,7 +2,7 @@
  * Where @gitbeaker/rest 43.8.0's types differ from GitLab's API, one typed adapter per spot.
  * GitLab's API here is the one its source defines (../shared/reference/gitlab-token-api.md, cited
  * by section as §n). The client (./client.ts) calls gitbeaker with gitbeaker's own types everywhere
- * else; the only type assertions in the GitLab client are the three in this file.
+ * else; the only type assertions in the GitLab client are the ones in this file.
  *
  * How gitbeaker sends options, which every adapter below relies on: each method spreads its
  * `options` into the request (a POST/PUT body, a GET query; for DELETE, everything but
@@ -13,6 +13,8 @@
 import type {
   AccessTokenSchema,
   AccessTokenScopes,
+  DeployTokenSchema,
+  DeployTokenScope,
   PersonalAccessTokenSchema,
   PersonalAccessTokens,
   ResourceAccessTokens,
@@ -73,19 +75,24 @@ export type PersonalTokenCreateOptions = Omit<
  */
 export type GitLabToken = Pick<
   AccessTokenSchema & PersonalAccessTokenSchema,
-  "id" | "name" | "revoked" | "active" | "user_id" | "created_at"
-> & {
-  /** GitLab 17.7+ (§10); in neither gitbeaker schema. */
-  description?: string | null;
-  /** Always sent (§10); gitbeaker marks it optional, and narrows it to AccessTokenScopes on resource tokens. */
-  scopes: string[];
-  /** `null` for a token without expiry (§8, §10); gitbeaker types it `string` (resource) or optional. */
-  expires_at: string | null;
-  /** Resource tokens only; gitbeaker's enum lacks Planner (15). */
-  access_level?: number;
-  /** Only on create and rotate (§10); gitbeaker's PersonalAccessTokenSchema makes it always present. */
-  token?: string;
-};
+  "id" | "name" | "revoked" | "active"
+> &
+  // `user_id` and `created_at` are absent only on a deploy token (read through its kind's
+  // descriptor): GitLab keeps no user and no creation time for one.
+  Partial<Pick<AccessTokenSchema & PersonalAccessTokenSchema, "user_id" | "created_at">> & {
+    /** Deploy tokens: the username that goes with the token (`gitlab+deploy-token-<id>` by default). */
+    username?: string;
+    /** GitLab 17.7+ (§10); in neither gitbeaker schema. */
+    description?: string | null;
+    /** Always sent (§10); gitbeaker marks it optional, and narrows it to AccessTokenScopes on resource tokens. */
+    scopes: string[];
+    /** `null` for a token without expiry (§8, §10); gitbeaker types it `string` (resource) or optional. */
+    expires_at: string | null;
+    /** Resource tokens only; gitbeaker's enum lacks Planner (15). */
+    access_level?: number;
+    /** Only on create and rotate (§10); gitbeaker's PersonalAccessTokenSchema makes it always present. */
+    token?: string;
+  };
 
 /**
  * A token gitbeaker returned, typed as GitLab's entity (see GitLabToken for each field gitbeaker gets
@@ -94,6 +101,37 @@ export type GitLabToken = Pick<
  */
 export function gitlabToken(t: AccessTokenSchema | PersonalAccessTokenSchema): GitLabToken {
   return t as GitLabToken;
+}
+
+// ---- deploy tokens -------------------------------------------------------------------------------
+
+/**
+ * A deploy token as GitLab returns it (`API::Entities::DeployToken`, gitlabhq
+ * lib/api/entities/deploy_token.rb; `token` only on create, `DeployTokenWithToken`): no description,
+ * no user, no creation time. gitbeaker's DeployTokenSchema matches but for `expires_at`, which GitLab
+ * sends as `null` for a token without expiry (a DateTime otherwise, `2027-01-24T00:00:00.000Z`), and
+ * `scopes`, which GitLab always sends.
+ */
+export type GitLabDeployToken = Pick<
+  DeployTokenSchema,
+  "id" | "name" | "username" | "revoked" | "expired"
+> & {
+  scopes: string[];
+  expires_at: string | null;
+  token?: string;
+};
+
+/** A deploy token gitbeaker returned, typed as GitLab's entity (see GitLabDeployToken); nothing is copied. */
+export function gitlabDeployToken(t: DeployTokenSchema): GitLabDeployToken {
+  return t as GitLabDeployToken;
+}
+
+/**
+ * The scopes of a deploy token. gitbeaker's `DeployTokenScope` lacks read/write_virtual_registry,
+ * which GitLab accepts (`DeployToken::AVAILABLE_SCOPES`); checked against ./facts.ts before any call.
+ */
+export function deployTokenScopes(scopes: string[]): DeployTokenScope[] {
+  return scopes as DeployTokenScope[];
 }
 
 // ---- CI/CD variables -----------------------------------------------------------------------------

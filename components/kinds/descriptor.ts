@@ -22,7 +22,7 @@ export type TargetLookup = Pick<
 /** The client calls that list tokens. */
 export type TokenLister = Pick<
   GitLabClient,
-  "listResourceTokens" | "listPersonalTokens" | "listServiceAccountTokens"
+  "listResourceTokens" | "listPersonalTokens" | "listServiceAccountTokens" | "listDeployTokens"
 >;
 
 /**
@@ -44,6 +44,11 @@ export interface TokenTarget {
    * credential): the project's id. Never together with `serviceAccountGroupId`.
    */
   serviceAccountProjectId?: number;
+  /**
+   * A kind whose target may be named by several fields (deploy tokens: `project` or `group`): the
+   * one that names it, kept in state (`targetField`). Absent: the kind's `targetField`.
+   */
+  field?: TargetField;
 }
 
 /** What the declaration says besides the target that may decide how it is found (personal: `group`, `project`). */
@@ -52,6 +57,8 @@ export interface TargetHints {
   group?: string | number;
   /** Personal tokens: the project that owns the service account (path or id). */
   project?: string | number;
+  /** Kinds with several target fields: the field the declaration gave (deploy: `project` or `group`). */
+  field?: TargetField;
 }
 
 /** A target as GitLab knows it. */
@@ -79,12 +86,35 @@ export interface OfficialResource {
   readonly serviceAccount?: boolean;
   /** The type has no `description` property (GitLab's routes take one; the provider's resource does not). */
   readonly noDescription?: boolean;
+  /**
+   * False when the type has no `rotationConfiguration` (the deploy tokens: `expiresAt` only), so
+   * the official provider cannot rotate it. Absent: it has one.
+   */
+  readonly rotationConfiguration?: false;
 }
 
 export interface KindDescriptor<K extends TokenKind = TokenKind, F extends TargetField = TargetField> {
   readonly kind: K;
   /** The field naming the target in tokens.yaml and the component args (`project`, `group`, `user`). */
   readonly targetField: F;
+  /**
+   * Fields that may name the target instead of `targetField` (deploy tokens: `group` besides
+   * `project`); a declaration gives exactly one of them. Absent: `targetField` only.
+   */
+  readonly otherTargetFields?: readonly TargetField[];
+  /**
+   * GitLab keeps no description for this kind (deploy tokens): the creation marker
+   * (../gitlab/marker.ts) rides at the end of the token's name instead, a declaration may not give
+   * a description, and its name is shorter by the marker. The operations hand the marker back as
+   * the token's `description`, so reconciliation, recover and the audit read it as for every kind.
+   */
+  readonly markerInName?: boolean;
+  /**
+   * The GitLab table whose ids this kind's token ids are (deploy tokens: `deploy_tokens`); absent:
+   * `personal_access_tokens`, which project, group and personal tokens share. Ids are unique only
+   * within one table.
+   */
+  readonly tokenTable?: "deploy_tokens";
   /** What the target is, in messages (`project`, `group`, `user`). */
   readonly targetLabel: string;
   /** The declaration fields only this kind has, as zod schema pieces (all optional). */
@@ -107,7 +137,8 @@ export interface KindDescriptor<K extends TokenKind = TokenKind, F extends Targe
   readonly official: OfficialResource;
   /**
    * Other official resource types that are tokens of this kind (personal: the group and project
-   * service accounts' `GroupServiceAccountAccessToken`, `ProjectServiceAccountAccessToken`).
+   * service accounts' `GroupServiceAccountAccessToken`, `ProjectServiceAccountAccessToken`; deploy:
+   * `GroupDeployToken` besides `ProjectDeployToken`).
    */
   readonly officialVariants?: readonly OfficialResource[];
 

@@ -8,6 +8,7 @@
 import type { z } from "zod";
 import { ADMIN_SCOPES, TOKEN_KINDS, type TokenKind } from "../gitlab/facts";
 import type { KindDescriptor, OfficialResource, TargetField } from "./descriptor";
+import { deploy } from "./deploy";
 import { group } from "./group";
 import { personal } from "./personal";
 import { project } from "./project";
@@ -25,7 +26,9 @@ export type {
 export { TOKEN_KINDS, type TokenKind };
 
 /** Every kind's descriptor, by kind. Its keys are exactly TOKEN_KINDS (a missing kind does not compile). */
-export const KINDS = { project, group, personal } as const satisfies { [K in TokenKind]: KindDescriptor<K> };
+export const KINDS = { project, group, personal, deploy } as const satisfies {
+  [K in TokenKind]: KindDescriptor<K>;
+};
 
 const REGISTRY: { readonly [K in TokenKind]: KindDescriptor<K> } = KINDS;
 
@@ -44,13 +47,27 @@ export function isTokenKind(value: unknown): value is TokenKind {
 
 /** The target field of each kind (`project`, `group`, `user`). */
 export type TargetFieldOf<K extends TokenKind> = (typeof KINDS)[K]["targetField"];
-/** Every target field, in kind order. */
-export const TARGET_FIELDS: readonly TargetField[] = KIND_LIST.map((d) => d.targetField);
-/** The kind whose target a field names. */
+/** The fields that may name a kind's target: its `targetField`, then its other ones (deploy: project, group). */
+export function targetFieldsOf(d: KindDescriptor): readonly TargetField[] {
+  return [d.targetField, ...(d.otherTargetFields ?? [])];
+}
+/** Every target field, in kind order, each once. */
+export const TARGET_FIELDS: readonly TargetField[] = [...new Set(KIND_LIST.flatMap(targetFieldsOf))];
+/** The kind whose (first) target field a field is: `project` → project, `group` → group, `user` → personal. */
 export function kindOfTarget(field: TargetField): TokenKind {
   const d = KIND_LIST.find((k) => k.targetField === field);
   if (d === undefined) throw new Error(`no token kind has target field ${field}`);
   return d.kind;
+}
+/** Every kind whose target a field may name (`group` → group and deploy), in kind order. */
+export function kindsOfTarget(field: TargetField): TokenKind[] {
+  return KIND_LIST.filter((k) => targetFieldsOf(k).includes(field)).map((k) => k.kind);
+}
+/** The target fields of a kind as messages say them: `"project"`, `"project" or "group"`. */
+export function targetFieldsText(d: KindDescriptor, joiner = "or"): string {
+  return targetFieldsOf(d)
+    .map((f) => JSON.stringify(f))
+    .join(` ${joiner} `);
 }
 
 /** A value per kind, computed from its descriptor. */
@@ -87,16 +104,20 @@ export function ownFields(d: KindDescriptor, values: KindFields): KindFields {
   return out;
 }
 
+/** Kinds as a message lists them: `personal`, `project and group`, `project, group and personal`. */
+function sayKinds(kinds: readonly string[]): string {
+  return kinds.length <= 1 ? (kinds[0] ?? "no") : `${kinds.slice(0, -1).join(", ")} and ${kinds.at(-1)}`;
+}
+
 /** The kinds that have a field, as a message says it: `project and group`. */
 export function kindsWith(field: keyof KindFields): string {
-  const kinds = KIND_LIST.filter((d) => hasField(d, field)).map((d) => d.kind);
-  return kinds.length <= 1 ? (kinds[0] ?? "no") : `${kinds.slice(0, -1).join(", ")} and ${kinds.at(-1)}`;
+  return sayKinds(KIND_LIST.filter((d) => hasField(d, field)).map((d) => d.kind));
 }
 
 /** Component resource types (`ComponentResource` type tokens), by kind. */
 export const COMPONENT_TYPES = byKind((d) => d.componentType);
 
-/** The official `@pulumi/gitlab` provider's token resource types (Terraform-bridged), by kind. */
+/** The official `@pulumi/gitlab` provider's (first) token resource type (Terraform-bridged), by kind. */
 export const OFFICIAL_TYPES = byKind((d) => d.official.type);
 
 /** Every official token resource type of a kind: its primary one, then its variants. */
@@ -120,6 +141,21 @@ export function officialResourceOf(
   return undefined;
 }
 
+/** Whether two kinds' token ids are ids of one GitLab table (so the same number is the same token). */
+export function sameTokenIds(a: TokenKind, b: TokenKind): boolean {
+  return REGISTRY[a].tokenTable === REGISTRY[b].tokenTable;
+}
+
+/** Whether GitLab keeps a description for a kind's tokens (deploy tokens have none). */
+export function hasDescription(d: KindDescriptor): boolean {
+  return d.markerInName !== true;
+}
+
+/** Whether an official provider's resource type can rotate its token (`rotationConfiguration`); false for deploy tokens. */
+export function officialRotates(type: string): boolean {
+  return officialResourceOf(type)?.official.rotationConfiguration !== false;
+}
+
 /** The kind of an official provider's token resource type, or undefined for any other type. */
 export function kindOfOfficialType(type: string): TokenKind | undefined {
   return officialResourceOf(type)?.kind;
@@ -134,7 +170,7 @@ export function scopesElsewhereHint(scopes: readonly string[]): string {
   for (const s of scopes) {
     if ((ADMIN_SCOPES as readonly string[]).includes(s)) continue;
     const kinds = KIND_LIST.filter((d) => d.scopes.includes(s)).map((d) => d.kind);
-    if (kinds.length > 0) return ` (${s} exists only on ${kinds.join(" and ")} tokens)`;
+    if (kinds.length > 0) return ` (${s} exists only on ${sayKinds(kinds)} tokens)`;
   }
   return "";
 }

@@ -10,7 +10,14 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { GitLabApiError } from "../gitlab/errors";
 import type { GitLabClient, CreateTokenParams, GitLabToken } from "../gitlab/client";
 import { ACCESS_LEVELS, rotationDate, type TokenKind } from "../gitlab/facts";
-import { kindOf, type ResolvedTarget, type TargetHints, type TargetLookup, type TokenTarget } from "../kinds";
+import {
+  hasField,
+  kindOf,
+  type ResolvedTarget,
+  type TargetHints,
+  type TargetLookup,
+  type TokenTarget,
+} from "../kinds";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
 import {
   isCurrentCreateRef,
@@ -59,9 +66,16 @@ export async function resolveTarget(
 ): Promise<TokenTarget> {
   const kind = kindOf(props.kind);
   const target = props.target;
-  if (/^\d+$/.test(target) && !kind.verify) return { id: Number(target) };
+  if (/^\d+$/.test(target) && !kind.verify)
+    return tokenTarget({ id: Number(target), field: props.targetField });
   const hints = targetHints(props);
-  const key = [gitlab, props.kind, target.toLowerCase(), String(hints.group ?? "").toLowerCase()]
+  const key = [
+    gitlab,
+    props.kind,
+    hints.field ?? "",
+    target.toLowerCase(),
+    String(hints.group ?? "").toLowerCase(),
+  ]
     .concat(hints.project === undefined ? [] : [`project:${String(hints.project).toLowerCase()}`])
     .join("\u0000");
   let lookup = lookups.get(key);
@@ -84,11 +98,12 @@ function lookupScope(conn: Connection): string {
   return `${conn.baseUrl}\u0000${digest}`;
 }
 
-/** The declaration's fields that may decide a target's routes (personal: `group`, `project`). */
+/** The declaration's fields that may decide a target's routes (personal: `group`, `project`; deploy: the target's field). */
 function targetHints(props: AccessTokenProps): TargetHints {
   const hints: TargetHints = {};
   if (props.group !== undefined) hints.group = props.group;
   if (props.project !== undefined) hints.project = props.project;
+  if (props.targetField !== undefined) hints.field = props.targetField;
   return hints;
 }
 
@@ -99,15 +114,17 @@ const ROUTE_FIELDS = ["serviceAccountGroupId", "serviceAccountProjectId"] as con
 export function tokenTarget(t: TokenTarget): TokenTarget {
   const out: TokenTarget = { id: t.id };
   for (const f of ROUTE_FIELDS) if (t[f] !== undefined) out[f] = t[f];
+  if (t.field !== undefined) out.field = t.field;
   return out;
 }
 
-/** Where a token in state lives: its target's id, and the routes it was made through. */
+/** Where a token in state lives: its target's id, the field that named it, and the routes it was made through. */
 function storedTarget(props: AccessTokenOutputs): TokenTarget {
   return tokenTarget({
     id: props.targetId,
     serviceAccountGroupId: props.serviceAccountGroupId,
     serviceAccountProjectId: props.serviceAccountProjectId,
+    field: props.targetField,
   });
 }
 
@@ -164,7 +181,7 @@ export async function revokeMarked(
 }
 
 /** Who a token acts as (kept in its outputs): its user's username and, where GitLab shows it, commit e-mail. */
-export type TokenIdentity = Pick<AccessTokenOutputs, "username" | "commitEmail">;
+export type TokenIdentity = Pick<AccessTokenOutputs, "identityUsername" | "commitEmail">;
 
 /**
  * The identity of the token's user `userId`: one `GET /users/:id` with the provisioning credential
@@ -203,6 +220,7 @@ export async function create(
   if (kindOf(inputs.kind).accessLevels && inputs.accessLevel !== undefined) {
     params.accessLevel = ACCESS_LEVELS[inputs.accessLevel];
   }
+  if (hasField(kindOf(inputs.kind), "username") && inputs.username) params.username = inputs.username;
 
   const createRef = isCurrentCreateRef(inputs.createRef) ? inputs.createRef : newCreateRef();
   const t = await createToken(gl, inputs.kind, target, params, createRef);
@@ -211,7 +229,6 @@ export async function create(
       `GitLab created ${inputs.kind} token "${inputs.name}" (id ${t.id}) but returned no value`,
     );
   const actualExpiry = t.expires_at ?? expiresAt;
-  const identity = await identityOf(gl, t.user_id);
   const outs: AccessTokenOutputs = {
     ...inputs,
     createRef,
@@ -220,11 +237,13 @@ export async function create(
     expiresAt: actualExpiry,
     rotatesAt: rotationDate(actualExpiry, inputs.rotateBeforeDays),
     active: t.active,
-    createdAt: t.created_at,
-    userId: t.user_id,
-    ...identity,
+    // A deploy token has no creation time or user in GitLab.
+    createdAt: t.created_at ?? now.toISOString(),
     targetId: target.id,
   };
+  // A deploy token has no user: its own username is who it acts as.
+  if (t.user_id !== undefined) Object.assign(outs, { userId: t.user_id }, await identityOf(gl, t.user_id));
+  if (t.username !== undefined) outs.identityUsername = t.username;
   for (const f of ROUTE_FIELDS) if (target[f] !== undefined) outs[f] = target[f];
   return { id: resourceId(inputs.kind, target.id, t.id), outs };
 }
@@ -245,7 +264,8 @@ export async function read(
   if (!t || t.revoked || !t.active) return {};
   const expiresAt = t.expires_at ?? props.expiresAt;
   const userId = typeof props.userId === "number" ? props.userId : t.user_id;
-  const identity = props.username === undefined ? await identityOf(gl, userId) : {};
+  const identity =
+    props.identityUsername === undefined && userId !== undefined ? await identityOf(gl, userId) : {};
   return {
     id,
     props: {

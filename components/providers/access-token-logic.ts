@@ -30,6 +30,9 @@ export const REPLACE_ON_CHANGE = [
   "description",
   "scopes",
   "accessLevel",
+  // Deploy tokens: the username GitLab keeps with the token, and whether it is a project's or a group's.
+  "username",
+  "targetField",
   "lifetimeDays",
   "fixedExpiresAt",
   "rotateWhenChanged",
@@ -147,10 +150,10 @@ export function expiryFor(props: AccessTokenProps, now: Date): string {
  */
 function keptIdentity(
   olds: AccessTokenOutputs,
-): Partial<Pick<AccessTokenOutputs, "userId" | "username" | "commitEmail">> {
-  const kept: Partial<Pick<AccessTokenOutputs, "userId" | "username" | "commitEmail">> = {};
+): Partial<Pick<AccessTokenOutputs, "userId" | "identityUsername" | "commitEmail">> {
+  const kept: Partial<Pick<AccessTokenOutputs, "userId" | "identityUsername" | "commitEmail">> = {};
   if (olds.userId !== undefined) kept.userId = olds.userId;
-  if (olds.username !== undefined) kept.username = olds.username;
+  if (olds.identityUsername !== undefined) kept.identityUsername = olds.identityUsername;
   if (olds.commitEmail !== undefined) kept.commitEmail = olds.commitEmail;
   return kept;
 }

@@ -34,8 +34,8 @@ export class AccessTokenResource extends pulumi.dynamic.Resource {
   declare readonly rotatesAt: pulumi.Output<string>;
   declare readonly active: pulumi.Output<boolean>;
   declare readonly createdAt: pulumi.Output<string>;
-  declare readonly userId: pulumi.Output<number>;
-  declare readonly username: pulumi.Output<string | undefined>;
+  declare readonly userId: pulumi.Output<number | undefined>;
+  declare readonly identityUsername: pulumi.Output<string | undefined>;
   declare readonly commitEmail: pulumi.Output<string | undefined>;
   declare readonly targetId: pulumi.Output<number>;
 
@@ -52,7 +52,7 @@ export class AccessTokenResource extends pulumi.dynamic.Resource {
         active: undefined,
         createdAt: undefined,
         userId: undefined,
-        username: undefined,
+        identityUsername: undefined,
         commitEmail: undefined,
         targetId: undefined,
       },

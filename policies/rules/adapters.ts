@@ -172,8 +172,9 @@ export function fromGitlabTokensProps(resource: ResourceLike): NormalisedToken {
  * (`expiresAt`, `scopes`, `accessLevel`, `rotationConfiguration { expirationDays, rotateBeforeDays }`,
  * `description`; `project` / `group` / `userId`), and its service accounts' personal tokens
  * `GroupServiceAccountAccessToken` and `ProjectServiceAccountAccessToken` (`userId` with `group` /
- * `project`; no description), judged as personal tokens of a service account. Returns undefined for
- * any other type.
+ * `project`; no description), judged as personal tokens of a service account, and its
+ * `ProjectDeployToken` and `GroupDeployToken` (`project` / `group`, `name`, `username`, `scopes`,
+ * `expiresAt`; no rotation, no description). Returns undefined for any other type.
  */
 export function fromOfficialProps(resource: ResourceLike): NormalisedToken | undefined {
   const found = officialResourceOf(resource.type);

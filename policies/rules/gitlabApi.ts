@@ -15,8 +15,8 @@ export interface GitLabApiToken {
   name: string;
   description?: string | null;
   scopes: string[];
-  /** ISO time. */
-  created_at: string;
+  /** ISO time; absent on a deploy token (GitLab's entity has none). */
+  created_at?: string;
   /** `YYYY-MM-DD`, or null: never expires. */
   expires_at: string | null;
   /** Project and group tokens: the bot user's access level (GitLab's integer). */
@@ -44,6 +44,7 @@ export const LIVE_TOKEN_TYPES: Record<TokenKind, string> = {
   project: "gitlab-api:ProjectAccessToken",
   group: "gitlab-api:GroupAccessToken",
   personal: "gitlab-api:PersonalAccessToken",
+  deploy: "gitlab-api:DeployToken",
 };
 
 /** `project:acme/web:deploy#12`: the identity of a live token no declaration manages. */
@@ -70,7 +71,10 @@ export function fromGitLabApi(
   user: GitLabApiUserFacts = {},
 ): NormalisedToken {
   const liveKey = liveTokenKey(kind, target, token);
-  const created = Number.isNaN(new Date(token.created_at).getTime()) ? undefined : token.created_at;
+  const created =
+    token.created_at === undefined || Number.isNaN(new Date(token.created_at).getTime())
+      ? undefined
+      : token.created_at;
   const d = kindOf(kind);
   const ofUser = d.targetField === "user";
   const level =

@@ -3,6 +3,7 @@
  * creation — or after today, for a token that does not exist yet.
  */
 import { POLICY_MAX_LIFETIME_DAYS, addDays } from "../../components/gitlab/facts";
+import { officialRotates } from "../../components/kinds";
 import { describeLifetime, lifetimeOf, unjudged, violation, type Check, type Rule } from "./check";
 import type { MaxLifetimeConfig } from "./config";
 import { FIELD_NAMES, describeToken, isLive, liveFix, type NormalisedToken } from "./token";
@@ -70,9 +71,10 @@ function expiryFix(token: NormalisedToken, max: number, from?: string): string {
   const date = from
     ? `set expiresAt to ${addDays(from, max)} or earlier`
     : `set expiresAt at most ${max} days ahead`;
-  return token.family === "gitlab-tokens"
-    ? `Set lifetimeDays to ${max} or less, or ${date}`
-    : `Use rotationConfiguration { expirationDays: ${max} or less, rotateBeforeDays }, or ${date}`;
+  if (token.family === "gitlab-tokens") return `Set lifetimeDays to ${max} or less, or ${date}`;
+  return officialRotates(token.type)
+    ? `Use rotationConfiguration { expirationDays: ${max} or less, rotateBeforeDays }, or ${date}`
+    : `${date.charAt(0).toUpperCase()}${date.slice(1)} (a ${token.kind} token has no rotationConfiguration)`;
 }
 
 function lowerFirst(s: string): string {

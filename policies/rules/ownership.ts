@@ -2,6 +2,7 @@
  * `gitlab-token-ownership`: every token names who is accountable for it (owner) and says what it is
  * for (description), so a reviewer, an auditor or an incident responder knows whom to ask.
  */
+import { hasDescription, kindOf } from "../../components/kinds";
 import { unjudged, violation, type Check, type Rule } from "./check";
 import { POLICY_IDS, type OwnershipConfig } from "./config";
 import { describeToken, isLive, isUnknown, liveFix, type NormalisedToken } from "./token";
@@ -26,8 +27,10 @@ export const checkOwnership: Rule<OwnershipConfig> = (token, config) => {
       }
     }
   }
-  // A type with no description property cannot be given one: only its owner is asked for.
-  if (config.requireDescription && token.describable !== false && !token.description?.trim()) {
+  // A type with no description property cannot be given one (the official service-account types),
+  // nor a kind GitLab keeps no description for (deploy tokens): only their owner is asked for.
+  const describable = token.describable !== false && hasDescription(kindOf(token.kind));
+  if (config.requireDescription && describable && !token.description?.trim()) {
     if (isUnknown(token, "description")) checks.push(unjudged(token, "the description", "description"));
     else {
       checks.push(

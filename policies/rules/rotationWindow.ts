@@ -21,6 +21,7 @@ import {
 } from "./check";
 import type { RotationWindowConfig } from "./config";
 import { FIELD_NAMES, describeToken, isLive, isUnknown } from "./token";
+import { officialRotates } from "../../components/kinds";
 
 export const checkRotationWindow: Rule<RotationWindowConfig> = (token, config, now) => {
   const names = FIELD_NAMES[token.family];
@@ -44,7 +45,9 @@ export const checkRotationWindow: Rule<RotationWindowConfig> = (token, config, n
     const fix =
       token.family === "gitlab-tokens"
         ? `Set rotateBeforeDays to at least ${min} and below the lifetime (the project default is ${DEFAULT_ROTATE_BEFORE_DAYS})`
-        : `Replace expiresAt with rotationConfiguration { expirationDays: ${DEFAULT_LIFETIME_DAYS}, rotateBeforeDays: ${DEFAULT_ROTATE_BEFORE_DAYS} }`;
+        : officialRotates(token.type)
+          ? `Replace expiresAt with rotationConfiguration { expirationDays: ${DEFAULT_LIFETIME_DAYS}, rotateBeforeDays: ${DEFAULT_ROTATE_BEFORE_DAYS} }`
+          : `The official provider cannot rotate a ${token.kind} token (it has no rotationConfiguration); declare it in tokens.yaml (kind: ${token.kind}) so \`pulumi up\` rotates it`;
     return [
       violation(
         "rotation-not-configured",

@@ -299,6 +299,7 @@ describe("collectTargets", () => {
     listResourceTokens: async () => [token("web-deploy")],
     listPersonalTokens: async () => [token("bot-export")],
     listServiceAccountTokens: async () => [],
+    listDeployTokens: async () => [],
     ...over,
   });
 

@@ -25,8 +25,9 @@ void pulumi.runtime.setMocks(
           rotatesAt: "2027-02-09",
           active: true,
           userId: 77,
-          username: "project_5_bot_0123456789abcdef0123456789abcdef",
+          identityUsername: "project_5_bot_0123456789abcdef0123456789abcdef",
           commitEmail: "project_5_bot_0123456789abcdef0123456789abcdef@noreply.gitlab.example.com",
+          ...(args.inputs.kind === "deploy" ? { identityUsername: "gitlab+deploy-token-42" } : {}),
         });
       }
       return { id: `${args.name}-id`, state: outs };
@@ -39,7 +40,7 @@ void pulumi.runtime.setMocks(
 );
 
 // Imported after setMocks so the components see the mocked runtime.
-import { GroupAccessToken, PersonalAccessToken, ProjectAccessToken } from "../../components";
+import { DeployToken, GroupAccessToken, PersonalAccessToken, ProjectAccessToken } from "../../components";
 import { addDays } from "../../components/gitlab/facts";
 
 const IN_60_DAYS = addDays(new Date(), 60);
@@ -247,5 +248,82 @@ describe("GroupAccessToken and PersonalAccessToken", () => {
     expect(
       () => new PersonalAccessToken("p", { user: "u", scopes: ["read_api"], accessLevel: "owner" } as never),
     ).toThrow(pulumi.InputPropertyError);
+  });
+});
+
+describe("DeployToken", () => {
+  it("registers a group's deploy token, delivering the token (secret, masked) and its username (neither masked nor hidden)", async () => {
+    const c = new DeployToken("packages", {
+      group: "acme",
+      scopes: ["read_package_registry"],
+      username: "ci-packages",
+      deliverTo: [
+        { group: "acme", variable: "PKG_TOKEN" },
+        { group: "acme", variable: "PKG_USER", value: "username" },
+      ],
+    });
+    expect(await outputOf(c.username)).toBe("gitlab+deploy-token-42");
+    expect(await pulumi.isSecret(c.token)).toBe(true);
+    await settle();
+    expect(registered.map((r) => `${r.type} ${r.name}`)).toEqual([
+      "gitlab-tokens:index:DeployToken packages",
+      `${ACCESS_TOKEN} packages`,
+      `${CI_VARIABLE} packages-group-acme-PKG_TOKEN`,
+      `${CI_VARIABLE} packages-group-acme-PKG_USER`,
+    ]);
+    const token = registered[1]!.inputs;
+    expect(token).toMatchObject({
+      kind: "deploy",
+      target: "acme",
+      targetField: "group",
+      username: "ci-packages",
+      scopes: ["read_package_registry"],
+    });
+    expect(token).not.toHaveProperty("accessLevel");
+    expect(registered[2]!.inputs).toMatchObject({ key: "PKG_TOKEN", masked: true, hidden: true });
+    expect(registered[3]!.inputs).toMatchObject({
+      key: "PKG_USER",
+      masked: false,
+      hidden: false,
+      protected: true,
+      description: "managed by gitlab-tokens: packages (username)",
+    });
+  });
+
+  it("records a project's deploy token as such, and leaves the other kinds' props without targetField", async () => {
+    new DeployToken("registry", { project: "acme/web", scopes: ["read_registry"] });
+    new ProjectAccessToken("pat", { project: "acme/web", scopes: ["read_api"] });
+    await settle();
+    const tokens = registered.filter((r) => r.type === ACCESS_TOKEN).map((r) => r.inputs);
+    expect(tokens[0]).toMatchObject({ kind: "deploy", targetField: "project" });
+    expect(tokens[1]).not.toHaveProperty("targetField");
+    expect(tokens[1]).not.toHaveProperty("username");
+  });
+
+  it.each([
+    [
+      "both project and group",
+      { project: "acme/web", group: "acme", scopes: ["read_registry"] },
+      'a deploy token takes one of "project" and "group", not both',
+    ],
+    ["a PAT scope", { project: "acme/web", scopes: ["api"] }, 'scope "api" is not valid for a deploy token'],
+    [
+      "a description",
+      { project: "acme/web", scopes: ["read_registry"], description: "x" },
+      "keeps no description",
+    ],
+  ])("refuses %s", (_what, args, reason) => {
+    expect(() => new DeployToken("d", args as never)).toThrow(reason);
+  });
+
+  it("refuses a username delivery of a token that has none", () => {
+    expect(
+      () =>
+        new ProjectAccessToken("p", {
+          project: "acme/web",
+          scopes: ["read_api"],
+          deliverTo: [{ project: "acme/web", variable: "U", value: "username" }],
+        }),
+    ).toThrow("value username applies to deploy tokens only");
   });
 });

@@ -107,6 +107,84 @@ describe("parseDeclarations", () => {
     });
   });
 
+  describe("a deploy token (kind: deploy, project: or group:)", () => {
+    const deploy = (extra = "", target = "project: acme/web") =>
+      token(`kind: deploy\n${target}\nscopes: [read_registry]\n${extra}`);
+
+    it("keeps which field named the target, the username and the username delivery", () => {
+      const [p] = parseDeclarations(
+        deploy("deliverTo:\n  - { project: acme/web, variable: REG_USER, value: username }"),
+        NOW,
+      );
+      expect(p).toMatchObject({ kind: "deploy", target: "acme/web", targetField: "project" });
+      expect(p?.deliverTo[0]).toMatchObject({ value: "username" });
+      const [g] = parseDeclarations(deploy("username: ci+registry", "group: acme"), NOW);
+      expect(g).toMatchObject({ target: "acme", targetField: "group", username: "ci+registry" });
+      expect(g?.accessLevel).toBeUndefined();
+      // The other kinds keep their one target field, unrecorded (their state stays as it was).
+      const [pt] = parseDeclarations(project(), NOW);
+      expect(pt).not.toHaveProperty("targetField");
+    });
+
+    it.each([
+      [
+        "both project: and group:",
+        deploy("group: acme"),
+        'tokens.yaml:6: token "web-deploy", field "group": a deploy token takes one of "project" and "group", not both',
+      ],
+      [
+        "no target",
+        token("kind: deploy\nscopes: [read_registry]"),
+        'tokens.yaml:2: token "web-deploy", field "project": a deploy token needs "project" or "group" (full path or numeric id)',
+      ],
+      [
+        "user:",
+        deploy("user: root"),
+        'tokens.yaml:6: token "web-deploy", field "user": a deploy token takes "project" or "group", not "user"',
+      ],
+      [
+        "a personal access token's scope",
+        token("kind: deploy\nproject: acme/web\nscopes: [read_api]"),
+        'tokens.yaml:5: token "web-deploy", field "scopes[0]": scope "read_api" is not valid for a deploy token (read_api exists only on project, group and personal tokens); valid scopes: read_repository, read_registry, write_registry, read_package_registry, write_package_registry, read_virtual_registry, write_virtual_registry',
+      ],
+      [
+        "a description (GitLab keeps none)",
+        deploy("description: pulls images"),
+        'tokens.yaml:6: token "web-deploy", field "description": GitLab keeps no description for a deploy token; remove description',
+      ],
+      [
+        "an access level",
+        deploy("accessLevel: reporter"),
+        'tokens.yaml:6: token "web-deploy", field "accessLevel": accessLevel applies to project and group tokens only',
+      ],
+      [
+        "a username GitLab refuses",
+        deploy('username: "ci bot"'),
+        'tokens.yaml:6: token "web-deploy", field "username": username is "ci bot"; use letters, digits',
+      ],
+      [
+        "a name the marker would push past 255",
+        deploy(`name: ${"n".repeat(220)}`),
+        'tokens.yaml:6: token "web-deploy", field "name": name is 220 characters; at most 214 for a deploy token',
+      ],
+      [
+        "a username delivery of a project token",
+        project("deliverTo:\n  - { project: acme/web, variable: U, value: username }"),
+        'tokens.yaml:7: token "web-deploy", field "deliverTo[0].value": value username applies to deploy tokens only',
+      ],
+      [
+        "username on a project token",
+        project("username: ci"),
+        'tokens.yaml:6: token "web-deploy", field "username": username applies to deploy tokens only; remove it',
+      ],
+    ])("refuses %s, naming the file, line, token and field", (_what, yaml, message) => {
+      const issues = issuesOf(yaml);
+      expect(issues).toHaveLength(1);
+      const text = `${issues[0]!.file}:${issues[0]!.line}: token "${issues[0]!.token}", field "${issues[0]!.field}": ${issues[0]!.message}`;
+      expect(text.slice(0, message.length)).toBe(message);
+    });
+  });
+
   it("accepts a fixed expiry date instead of a lifetime", () => {
     const date = addDays(NOW, 30);
     const [d] = parseDeclarations(project(`expiresAt: ${date}`), NOW);
@@ -131,10 +209,10 @@ describe("parseDeclarations", () => {
     ],
     [
       "an unknown kind",
-      token("kind: deploy\nproject: acme/web\nscopes: [read_api]"),
+      token("kind: runner\nproject: acme/web\nscopes: [read_api]"),
       3,
       "kind",
-      "kind must be one of project, group, personal",
+      "kind must be one of project, group, personal, deploy",
     ],
     [
       "no target",

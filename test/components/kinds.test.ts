@@ -24,6 +24,8 @@ import {
   officialResourceOf,
   ALL_OFFICIAL_TYPES,
   kindOfTarget,
+  kindsOfTarget,
+  targetFieldsOf,
 } from "../../components/kinds";
 
 describe("the registry", () => {
@@ -43,8 +45,16 @@ describe("the registry", () => {
       project: "project",
       group: "group",
       personal: "user",
+      deploy: "project",
     });
-    for (const d of KIND_LIST) expect(kindOfTarget(d.targetField)).toBe(d.kind);
+    // A deploy token's target is a project or a group; project and group tokens keep theirs.
+    expect(targetFieldsOf(KINDS.deploy)).toEqual(["project", "group"]);
+    expect(KIND_LIST.filter((d) => targetFieldsOf(d).length > 1).map((d) => d.kind)).toEqual(["deploy"]);
+    expect(kindsOfTarget("group")).toEqual(["group", "deploy"]);
+    expect(kindsOfTarget("user")).toEqual(["personal"]);
+    for (const d of KIND_LIST) if (d.kind !== "deploy") expect(kindOfTarget(d.targetField)).toBe(d.kind);
+    expect(KINDS.deploy.accessLevels).toBeUndefined();
+    expect(Object.keys(KINDS.deploy.fields)).toEqual(["username"]);
     expect(KINDS.project.accessLevels).toEqual(ACCESS_LEVEL_NAMES);
     expect(KINDS.group.accessLevels).toEqual(ACCESS_LEVEL_NAMES);
     expect(KINDS.personal.accessLevels).toBeUndefined();
@@ -61,6 +71,7 @@ describe("the registry", () => {
       project: "gitlab-tokens:index:ProjectAccessToken",
       group: "gitlab-tokens:index:GroupAccessToken",
       personal: "gitlab-tokens:index:PersonalAccessToken",
+      deploy: "gitlab-tokens:index:DeployToken",
     });
     for (const d of KIND_LIST) expect(kindOfOfficialType(d.official.type)).toBe(d.kind);
     expect(kindOfOfficialType(OFFICIAL_TYPES.project.replace("project", "other"))).toBeUndefined();
@@ -148,6 +159,48 @@ describe("each descriptor's GitLab operations, against the sandbox", () => {
     // Revoking again (a token GitLab no longer knows) is not an error.
     await expect(d.revoke(gl, resolved, made.id)).resolves.toBeUndefined();
   });
+
+  it.each([
+    ["project", "acme/web"],
+    ["group", "acme"],
+  ] as const)(
+    "deploy on a %s: resolve, create (the marker in the name), get, list by name, revoke",
+    async (field, target) => {
+      const d = kindOf("deploy");
+      const resolved = await d.resolve(gl, target, { field });
+      expect(resolved).toMatchObject({ field, id: expect.any(Number) });
+      const marker = "[gitlab-tokens:AAAAAAAAAAAAAAAA.BBBBBBB]";
+      const made = await d.create(gl, resolved, {
+        name: `registry-${field}`,
+        scopes: ["read_registry"],
+        expiresAt: addDays(NOW, 30),
+        description: marker,
+        username: `ci-${field}`,
+      });
+      // GitLab holds the marker at the end of the name; the operations give it back as the description.
+      expect(made).toMatchObject({
+        name: `registry-${field}`,
+        description: marker,
+        username: `ci-${field}`,
+        expires_at: addDays(NOW, 30),
+        active: true,
+        token: expect.stringMatching(/^gldt-/),
+      });
+      const raw = await fetch(`${sandbox.url}/api/v4/${field}s/${resolved.id}/deploy_tokens/${made.id}`, {
+        headers: { "PRIVATE-TOKEN": sandbox.adminToken },
+      });
+      expect(((await raw.json()) as { name: string }).name).toBe(`registry-${field} ${marker}`);
+      expect(await d.get(gl, resolved, made.id)).toMatchObject({
+        name: `registry-${field}`,
+        description: marker,
+      });
+      expect((await d.list(gl, resolved, `registry-${field}`)).map((t) => t.id)).toEqual([made.id]);
+      expect(await d.list(gl, resolved, "no-such-name")).toEqual([]);
+      await d.revoke(gl, resolved, made.id);
+      expect(await d.get(gl, resolved, made.id)).toBeUndefined();
+      await expect(d.revoke(gl, resolved, made.id)).resolves.toBeUndefined();
+    },
+  );
 
   it.each([
     ["group", "groups/acme", "acme", "serviceAccountGroupId", () => sandbox.groupId("acme")],

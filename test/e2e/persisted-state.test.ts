@@ -92,9 +92,13 @@ test("today's code refreshes old state, and an unchanged program plans no change
     expect(sandbox.tokenStatus(String(r.outputs?.token))).toBe("active");
     // The identity outputs, which this state predates, are filled by the refresh (the credential is
     // an administrator's: the commit e-mail too).
-    expect(r.outputs?.username).toBeUndefined();
+    expect(r.outputs?.identityUsername).toBeUndefined();
     const user = sandbox.user(Number(r.outputs?.userId))!;
-    expect(now?.outputs).toMatchObject({ userId: user.id, username: user.username, commitEmail: user.email });
+    expect(now?.outputs).toMatchObject({
+      userId: user.id,
+      identityUsername: user.username,
+      commitEmail: user.email,
+    });
   }
   await run(ws.preview(["--expect-no-changes"], env()));
 });

@@ -1,7 +1,9 @@
 /**
  * End to end with the real `pulumi preview --policy-pack policies` on this repository's program,
- * against the sandbox: the shipped example passes; a 120-day lifetime, an `api` scope without a
- * justification and an Owner-level token each fail, naming the policy.
+ * against the sandbox: the shipped example passes, and so does a deploy token (not asked for a
+ * description, which GitLab keeps none of); a 120-day lifetime, an `api` scope without a
+ * justification, an Owner-level token and a deploy token's unjustified write_package_registry each
+ * fail, naming the policy.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -19,6 +21,16 @@ tokens:
     kind: project
     project: acme/web
     description: Reads the web project for the CI job
+    owner: team-web
+    rotateBeforeDays: 14
+${extra.replace(/^/gm, "    ")}
+`;
+
+const deploy = (extra: string) => `
+tokens:
+  ci-token:
+    kind: deploy
+    project: acme/web
     owner: team-web
     rotateBeforeDays: 14
 ${extra.replace(/^/gm, "    ")}
@@ -45,7 +57,26 @@ it("passes the shipped example declarations, without any API call", async () => 
   expect(e2e.sandbox.counters().total).toBe(0);
 });
 
+it("passes a compliant deploy token, without any API call", async () => {
+  e2e.writeDeclarations(
+    deploy(
+      "scopes: [read_registry]\nlifetimeDays: 30\ndeliverTo:\n  - { project: acme/web, variable: U, value: username }",
+    ),
+  );
+  e2e.sandbox.resetCounters();
+  const r = await preview();
+  expect(r.code).toBe(0);
+  expect(r.stdout).not.toContain("[mandatory]");
+  expect(e2e.sandbox.counters().total).toBe(0);
+});
+
 it.each([
+  [
+    "a deploy token's write_package_registry without a justification",
+    deploy("scopes: [write_package_registry]\nlifetimeDays: 30"),
+    "gitlab-token-least-privilege-scopes",
+    "write_package_registry",
+  ],
   [
     "a 120-day lifetime",
     one("scopes: [read_repository]\naccessLevel: reporter\nlifetimeDays: 120"),

@@ -101,11 +101,12 @@ describe.each([
     expect(sandbox.counters().byRoute[createRoute]).toBe(1);
     // Who it acts as: one GET /users/:id, with the administrator's credential (so the commit e-mail).
     expect(sandbox.counters().byRoute["GET /api/v4/users/:id"]).toBe(1);
-    const user = sandbox.user(created.userId)!;
+    const user = sandbox.user(created.userId!)!;
     expect(created.userId).toBe(info.userId);
-    expect(created).toMatchObject({ username: user.username, commitEmail: user.email });
-    if (kind === "personal") expect(created.username).toBe("provisioner");
-    else expect(created.username).toMatch(new RegExp(`^${kind}_${created.targetId}_bot_[0-9a-f]{32}$`));
+    expect(created).toMatchObject({ identityUsername: user.username, commitEmail: user.email });
+    if (kind === "personal") expect(created.identityUsername).toBe("provisioner");
+    else
+      expect(created.identityUsername).toMatch(new RegExp(`^${kind}_${created.targetId}_bot_[0-9a-f]{32}$`));
   });
 
   it("reads it back as it is", async () => {
@@ -116,7 +117,7 @@ describe.each([
     // The identity is kept from state: the read of the token is the only call.
     expect(r.props).toMatchObject({
       userId: created.userId,
-      username: created.username,
+      identityUsername: created.identityUsername,
       commitEmail: created.commitEmail,
     });
     expect(sandbox.counters().total).toBe(1);
@@ -130,7 +131,7 @@ describe.each([
       owner: "team-x",
       token: created.token,
       userId: created.userId,
-      username: created.username,
+      identityUsername: created.identityUsername,
       commitEmail: created.commitEmail,
     });
     expect(sandbox.counters().total).toBe(0);
@@ -233,8 +234,8 @@ describe("the identity of the token's user", () => {
     const owner = sandbox.mintPersonalToken("alice", { name: "provisioning", scopes: ["api"] }).token;
     const c = await impl.create({ ...conn, token: owner }, props({ name: "by-owner" }), NOW);
     const outs = c.outs as AccessTokenOutputs;
-    expect(outs.username).toMatch(/^project_\d+_bot_[0-9a-f]{32}$/);
-    expect(outs.username).toBe(sandbox.user(outs.userId)?.username);
+    expect(outs.identityUsername).toMatch(/^project_\d+_bot_[0-9a-f]{32}$/);
+    expect(outs.identityUsername).toBe(sandbox.user(outs.userId!)?.username);
     expect(outs).not.toHaveProperty("commitEmail");
   });
 
@@ -243,7 +244,7 @@ describe("the identity of the token's user", () => {
       ["first", "successor"].map((n) => impl.create(conn, props({ name: "rotating", key: n }), NOW)),
     );
     expect(a!.outs.userId).not.toBe(b!.outs.userId);
-    expect(a!.outs.username).not.toBe(b!.outs.username);
+    expect(a!.outs.identityUsername).not.toBe(b!.outs.identityUsername);
   });
 
   it("that GitLab does not give at create leaves the token made and recorded; the next refresh fills it, once", async () => {
@@ -252,13 +253,13 @@ describe("the identity of the token's user", () => {
     const outs = c.outs as AccessTokenOutputs;
     expect(outs.token).toMatch(/^glpat-/);
     expect(outs.userId).toBeGreaterThan(0);
-    expect(outs.username).toBeUndefined();
+    expect(outs.identityUsername).toBeUndefined();
     expect(sandbox.tokenStatus(outs.token)).toBe("active");
 
     sandbox.clearFaults();
     sandbox.resetCounters();
     const filled = (await impl.read(conn, c.id, outs)).props as AccessTokenOutputs;
-    expect(filled.username).toMatch(/^project_\d+_bot_[0-9a-f]{32}$/);
+    expect(filled.identityUsername).toMatch(/^project_\d+_bot_[0-9a-f]{32}$/);
     expect(filled.commitEmail).toMatch(/@noreply\./);
     expect(sandbox.counters().byRoute["GET /api/v4/users/:id"]).toBe(1);
 
@@ -273,15 +274,19 @@ describe("the identity of the token's user", () => {
     const outs = c.outs as AccessTokenOutputs;
     expect(outs).not.toHaveProperty("commitEmail");
     const r = impl.update(outs, props({ name: "kept", owner: "team-y" }));
-    expect(r.outs).toMatchObject({ userId: outs.userId, username: outs.username, owner: "team-y" });
+    expect(r.outs).toMatchObject({
+      userId: outs.userId,
+      identityUsername: outs.identityUsername,
+      owner: "team-y",
+    });
     expect(Object.entries(r.outs ?? {}).filter(([, v]) => v === undefined)).toEqual([]);
   });
 
   it("in state written before it (no username, no commitEmail) is filled by a refresh", async () => {
     const c = await impl.create(conn, props({ name: "old-state" }), NOW);
-    const { username, commitEmail, ...old } = c.outs as AccessTokenOutputs;
+    const { identityUsername, commitEmail, ...old } = c.outs as AccessTokenOutputs;
     const r = await impl.read(conn, c.id, old as AccessTokenOutputs);
-    expect(r.props).toMatchObject({ userId: old.userId, username, commitEmail });
+    expect(r.props).toMatchObject({ userId: old.userId, identityUsername, commitEmail });
   });
 });
 
@@ -494,5 +499,27 @@ describe("check and diff (pure: no API calls)", () => {
 
   it("replaces a token that a refresh found inactive", () => {
     expect(impl.diff(outs({ active: false }), props({}), NOW).replaces).toEqual(["active"]);
+  });
+
+  it("replaces a deploy token whose username or owner (project or group) changes; GitLab's username output is not an input", () => {
+    const deploy = {
+      kind: "deploy",
+      accessLevel: undefined,
+      targetField: "project",
+      username: "ci",
+    } as const;
+    const stored = outs({ ...deploy, identityUsername: "ci" } as never);
+    expect(impl.diff(stored, props(deploy), NOW).changes).toBe(false);
+    expect(impl.diff(stored, props({ ...deploy, username: "ci2" }), NOW).replaces).toEqual(["username"]);
+    expect(impl.diff(stored, props({ ...deploy, targetField: "group" }), NOW).replaces).toEqual([
+      "targetField",
+    ]);
+    // No declared username: GitLab's default (an output) does not make a difference.
+    const byDefault = outs({
+      ...deploy,
+      username: undefined,
+      identityUsername: "gitlab+deploy-token-7",
+    } as never);
+    expect(impl.diff(byDefault, props({ ...deploy, username: undefined }), NOW).changes).toBe(false);
   });
 });

@@ -57,3 +57,32 @@ it("revokes what the interrupted create made, never the token it was replacing (
   expect(active.sort()).toEqual([replaced, other].sort());
   expect(r.cleared?.deployment.pending_operations).toBeUndefined();
 });
+
+it("a deploy token: finds what the interrupted create made by the marker in its name, whatever access token ids the state holds", async () => {
+  const ref = newCreateRef();
+  const made = await gl.createDeployToken("group", sandbox.groupId("acme")!, {
+    name: `packages ${markedDescription("", ref, newCreateNonce())}`,
+    scopes: ["read_package_registry"],
+    expiresAt: addDays(NOW, 30),
+  });
+  const kept = await gl.createDeployToken("group", sandbox.groupId("acme")!, {
+    name: `packages ${markedDescription("", newCreateRef(), newCreateNonce())}`,
+    scopes: ["read_package_registry"],
+    expiresAt: addDays(NOW, 30),
+  });
+  const inputs = { kind: "deploy", target: "acme", targetField: "group", name: "packages", createRef: ref };
+  const state: ExportedStack = {
+    version: 3,
+    deployment: {
+      // A project access token in state whose id is the same number as the orphan deploy token's:
+      // ids of different GitLab tables, so it does not hold the deploy token.
+      resources: [{ type: ACCESS_TOKEN_TYPE, outputs: { kind: "project", tokenId: made.id } }],
+      pending_operations: [{ type: "creating", resource: { urn: "urn:d", type: ACCESS_TOKEN_TYPE, inputs } }],
+    },
+  };
+  const r = await recover(state, async () => gl);
+  expect(r.creates).toEqual([
+    expect.objectContaining({ kind: "deploy", name: "packages", revoked: [made.id] }),
+  ]);
+  expect(sandbox.listDeployTokens().map((t) => t.id)).toEqual([kept.id]);
+});

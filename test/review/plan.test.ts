@@ -347,3 +347,37 @@ describe("declarations with errors", () => {
     expect(review.findings.every(isBlocking)).toBe(true);
   });
 });
+
+describe("a deploy token in the review", () => {
+  const text = [
+    "tokens:",
+    "  registry:",
+    "    kind: deploy",
+    "    group: acme",
+    "    scopes: [read_registry, write_registry]",
+    "    lifetimeDays: 60",
+    "    owner: team-web",
+    "    deliverTo:",
+    "      - { group: acme, variable: REGISTRY_PASSWORD }",
+    "      - { group: acme, variable: REGISTRY_USER, value: username }",
+  ].join("\n");
+  const review = reviewDeclarations({ declarations: declarationsFromText(text, AFTER_PATH, NOW), now: NOW });
+
+  it("shows which field names its target and which delivery receives the username", () => {
+    expect(review.rows[0]).toMatchObject({
+      key: "registry",
+      kind: "deploy",
+      target: "acme",
+      targetField: "group",
+      accessLevel: undefined,
+      change: "new",
+      deliveredTo: ["acme:REGISTRY_PASSWORD", "acme:REGISTRY_USER (username)"],
+    });
+  });
+
+  it("holds it to the pack's rules: write_registry needs a justification, a description is not asked for", () => {
+    expect(review.findings.map((f) => `${f.check}:${f.code}`)).toEqual([
+      "gitlab-token-least-privilege-scopes:unjustified-scope",
+    ]);
+  });
+});
