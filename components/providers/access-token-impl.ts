@@ -196,7 +196,10 @@ export async function identityOf(
   userId: number,
 ): Promise<TokenIdentity> {
   try {
-    return await gl.userIdentity(userId);
+    const { username, commitEmail } = await gl.userIdentity(userId);
+    return commitEmail === undefined
+      ? { identityUsername: username }
+      : { identityUsername: username, commitEmail };
   } catch (e) {
     if (GitLabApiError.is(e)) return {};
     throw e;

@@ -77,16 +77,18 @@ describe("the registry", () => {
     expect(kindOfOfficialType(OFFICIAL_TYPES.project.replace("project", "other"))).toBeUndefined();
   });
 
-  it("knows the official service-account token types as personal tokens of a service account", () => {
+  it("knows every official token type once, and the service-account token types as personal tokens of a service account", () => {
     expect(ALL_OFFICIAL_TYPES).toEqual([
       "gitlab:index/projectAccessToken:ProjectAccessToken",
       "gitlab:index/groupAccessToken:GroupAccessToken",
       "gitlab:index/personalAccessToken:PersonalAccessToken",
       "gitlab:index/groupServiceAccountAccessToken:GroupServiceAccountAccessToken",
       "gitlab:index/projectServiceAccountAccessToken:ProjectServiceAccountAccessToken",
+      "gitlab:index/projectDeployToken:ProjectDeployToken",
+      "gitlab:index/groupDeployToken:GroupDeployToken",
     ]);
     expect(new Set(ALL_OFFICIAL_TYPES).size).toBe(ALL_OFFICIAL_TYPES.length);
-    for (const type of ALL_OFFICIAL_TYPES.slice(3)) {
+    for (const type of ALL_OFFICIAL_TYPES.slice(3, 5)) {
       expect(officialResourceOf(type)).toEqual({
         kind: "personal",
         official: {

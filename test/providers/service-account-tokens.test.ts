@@ -238,11 +238,13 @@ describe("a project service account with a project Maintainer's credential (proj
     expect(created.serviceAccountGroupId).toBeUndefined();
     expect(created.targetId).toBe(sandbox.user("web-ci")!.id);
     expect(id).toBe(`personal/${created.targetId}/${created.tokenId}`);
-    // Straight to the named project's routes: no search, no administrator's route.
+    // Straight to the named project's routes: no search, no administrator's route; then who the
+    // token acts as (GET /users/:id, the identity outputs).
     expect(sandbox.counters().byRoute).toEqual({
       "GET /api/v4/users": 1,
       "GET /api/v4/projects/:id": 1,
       [PROJECT_CREATE]: 1,
+      "GET /api/v4/users/:id": 1,
     });
     expect(await selfStatus(created.token)).toBe(200);
     expect(sandbox.findTokenByValue(created.token)).toMatchObject({ name: "web-ci", scopes: ["read_api"] });
