@@ -273,7 +273,8 @@ export async function read(
     id,
     props: {
       ...props,
-      userId,
+      // A deploy token has no user: no userId (an undefined output is refused by the engine).
+      ...(userId === undefined ? {} : { userId }),
       ...identity,
       active: t.active,
       expiresAt,

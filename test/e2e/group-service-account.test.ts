@@ -89,7 +89,7 @@ describe("a group service account's token with a group Owner's credential (not a
     // Who it acts as: the account, read with the Owner's credential — which GitLab shows no e-mail.
     expect(state?.outputs).toMatchObject({
       userId: e2e.sandbox.user("acme-deployer")!.id,
-      username: "acme-deployer",
+      identityUsername: "acme-deployer",
     });
     expect(state?.outputs).not.toHaveProperty("commitEmail");
     expect(calls["GET /api/v4/users/:id"]).toBe(1);
@@ -121,7 +121,7 @@ describe("a group service account's token with a group Owner's credential (not a
     const [state] = await e2e.tokensInState();
     expect(state?.outputs).toMatchObject({
       userId: e2e.sandbox.user("acme-deployer")!.id,
-      username: "acme-deployer",
+      identityUsername: "acme-deployer",
     });
   });
 

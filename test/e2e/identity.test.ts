@@ -83,7 +83,7 @@ describe("identity outputs: userId, username, commitEmail", () => {
     // The state holds the same, and the tokens' users are GitLab's.
     for (const r of await e2e.tokensInState()) {
       const key = r.outputs?.key as string;
-      expect(r.outputs).toMatchObject({ userId: first[key]!.userId, username: first[key]!.username });
+      expect(r.outputs).toMatchObject({ userId: first[key]!.userId, identityUsername: first[key]!.username });
       expect(e2e.sandbox.findTokenByValue(r.outputs?.token as string)?.userId).toBe(first[key]!.userId);
     }
     // One identity read per created token.
@@ -124,7 +124,7 @@ describe("identity outputs: userId, username, commitEmail", () => {
       const key = res.outputs?.key as string;
       expect(res.outputs).toMatchObject({
         userId: before[key]!.userId,
-        username: before[key]!.username,
+        identityUsername: before[key]!.username,
         commitEmail: before[key]!.commitEmail,
       });
     }
