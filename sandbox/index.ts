@@ -10,7 +10,7 @@
 import { Clock, toDate } from "./clock";
 import { Counters, type CounterSnapshot, type RequestListener } from "./counters";
 import { FaultEngine, type FaultConfig } from "./faults";
-import { Model, emptyState, type Settings, type TokenStatus, type User } from "./model";
+import { Model, emptyState, type Settings, type TokenStatus, type Trigger, type User } from "./model";
 import { loadDataFile, removeStaleTempFiles } from "./persistence";
 import { digestToken } from "./rules";
 import { Runtime, type TokenInfo } from "./runtime";
@@ -30,6 +30,9 @@ export type { SeedFile, SeedUser, SeedToken, SeedVariable } from "./seed";
 export type { CounterSnapshot, RequestListener } from "./counters";
 export type { TokenInfo } from "./runtime";
 export type { Settings, TokenStatus } from "./model";
+
+/** A pipeline trigger token as introspection shows it: everything but its value. */
+export type TriggerInfo = Omit<Trigger, "value"> & { expired: boolean };
 export { DEFAULT_SEED } from "./seed";
 export { ADMIN_PREFIX } from "./routes/admin";
 
@@ -80,6 +83,13 @@ export interface Sandbox {
   findTokenByValue(value: string): TokenInfo | undefined;
   /** What GitLab would say if this value were used now: active, expired, revoked or unknown. */
   tokenStatus(value: string): TokenStatus;
+  /** Every pipeline trigger token, without its value, with whether it has expired. */
+  listTriggers(): TriggerInfo[];
+  /**
+   * What GitLab would say if this pipeline trigger token were used now: active, expired, or unknown
+   * (never made, or deleted).
+   */
+  triggerStatus(value: string): "active" | "expired" | "unknown";
   /** A user by username (with its id), or undefined. */
   user(username: string): Pick<User, "id" | "username" | "name" | "admin" | "kind"> | undefined;
   /** Project or group id by full path, or undefined. */
@@ -213,6 +223,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       return t ? rt.tokenInfo(t) : undefined;
     },
     tokenStatus: (value) => model.tokenStatus(value),
+    listTriggers: () =>
+      (model.state.triggers ?? []).map((t) => {
+        const { value: _value, ...info } = t;
+        return { ...info, expired: model.isTriggerExpired(t) };
+      }),
+    triggerStatus(value) {
+      const t = model.triggerByValue(value);
+      if (!t) return "unknown";
+      return model.isTriggerExpired(t) ? "expired" : "active";
+    },
     user: (username) => {
       const u = model.userByUsername(username);
       return u ? { id: u.id, username: u.username, name: u.name, admin: u.admin, kind: u.kind } : undefined;

@@ -90,6 +90,7 @@ export const seedSchema = z
         requirePersonalAccessTokenExpiry: z.boolean().optional(),
         maxPersonalAccessTokenLifetimeDays: z.number().int().positive().optional(),
         serviceAccessTokensExpirationEnforced: z.boolean().optional(),
+        triggerTokenExpiration: z.boolean().optional(),
       })
       .strict()
       .optional(),

@@ -15,6 +15,7 @@ import { directoryRoutes } from "./routes/directory";
 import { personalTokenRoutes } from "./routes/personal-tokens";
 import { resourceTokenRoutes } from "./routes/resource-tokens";
 import { serviceAccountRoutes } from "./routes/service-accounts";
+import { triggerRoutes } from "./routes/triggers";
 import { variableRoutes } from "./routes/variables";
 import type { Runtime } from "./runtime";
 
@@ -24,6 +25,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...personalTokenRoutes,
   ...resourceTokenRoutes,
   ...serviceAccountRoutes,
+  ...triggerRoutes,
   ...directoryRoutes,
   ...variableRoutes,
 ];

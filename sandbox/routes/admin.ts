@@ -27,6 +27,7 @@ const settingsBody = z
     requirePersonalAccessTokenExpiry: z.boolean().optional(),
     maxPersonalAccessTokenLifetimeDays: z.number().int().positive().optional(),
     serviceAccessTokensExpirationEnforced: z.boolean().optional(),
+    triggerTokenExpiration: z.boolean().optional(),
   })
   .strict();
 

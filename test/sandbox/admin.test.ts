@@ -18,6 +18,7 @@ describe("sandbox admin endpoints", () => {
       requirePersonalAccessTokenExpiry: true,
       maxPersonalAccessTokenLifetimeDays: 365,
       serviceAccessTokensExpirationEnforced: true,
+      triggerTokenExpiration: true,
     });
     const patched = await admin(sandbox.url, sandbox.adminToken, "PATCH", "/settings", {
       maxPersonalAccessTokenLifetimeDays: 90,
