@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_LIFETIME_DAYS, DEFAULT_ROTATE_BEFORE_DAYS, type AccessLevelName } from "./gitlab/facts";
-import { hasField, kindOf, ownFields, type KindFields, type TokenKind } from "./kinds";
+import { hasField, hasScopes, kindOf, ownFields, type KindFields, type TokenKind } from "./kinds";
 import type { TokenDeclaration } from "./declarations";
 import type { CommonTokenFields, Inputs } from "./model";
 import type { AccessTokenProps } from "./types";
@@ -60,7 +60,8 @@ export function tokenProps(
     target,
     name: args.name ?? name,
     description: args.description ?? "",
-    scopes: args.scopes,
+    // A kind without scopes (a pipeline trigger token) registers none.
+    scopes: hasScopes(d) ? (args.scopes ?? []) : [],
     accessLevel: d.accessLevels ? (args.accessLevel ?? COMPONENT_DEFAULT_ACCESS_LEVEL) : undefined,
     lifetimeDays:
       args.expiresAt === undefined ? (args.lifetimeDays ?? DEFAULT_LIFETIME_DAYS) : args.lifetimeDays,

@@ -88,4 +88,11 @@ export interface AccessTokenOutputs extends AccessTokenProps {
    * kind's ordinary routes (and in state written before it).
    */
   serviceAccountGroupId?: number;
+  /**
+   * True when GitLab did not honour the token's `expires_at` (its response had none: a pipeline
+   * trigger token on a GitLab before trigger expiry): the provider enforces `expiresAt` itself —
+   * rotation before it as for every token, and a refresh on or after it deletes the token and
+   * reports it gone. Absent: GitLab enforces the expiry (and in state written before it).
+   */
+  expiryEnforcedByProvider?: boolean;
 }

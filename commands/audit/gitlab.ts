@@ -20,6 +20,7 @@ export type AuditGitLab = Pick<
   | "listResourceTokens"
   | "listPersonalTokens"
   | "listServiceAccountTokens"
+  | "listTriggerTokens"
 >;
 
 export interface AuditConnection {

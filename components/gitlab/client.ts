@@ -10,6 +10,7 @@ import {
   GroupVariables,
   Groups,
   PersonalAccessTokens,
+  PipelineTriggerTokens,
   ProjectAccessTokens,
   ProjectVariables,
   Projects,
@@ -33,6 +34,8 @@ import {
   type ResourceTokenCreateOptions,
   type ResourceTokenListOptions,
   resourceTokenScopes,
+  type TriggerCreateOptions,
+  triggerToken,
 } from "./gitbeaker-types";
 import { createRequester, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./requester";
 
@@ -156,6 +159,7 @@ export class GitLabClient {
   private readonly projectVariables: InstanceType<typeof ProjectVariables<false>>;
   private readonly groupVariables: InstanceType<typeof GroupVariables<false>>;
   private readonly serviceAccounts: GroupServiceAccountApi;
+  private readonly triggers: InstanceType<typeof PipelineTriggerTokens<false>>;
 
   constructor(opts: GitLabClientOptions) {
     if (!opts.token) throw new Error("GitLab client: no credential given");
@@ -174,6 +178,7 @@ export class GitLabClient {
     this.projectVariables = new ProjectVariables(common);
     this.groupVariables = new GroupVariables(common);
     this.serviceAccounts = new GroupServiceAccountApi(common);
+    this.triggers = new PipelineTriggerTokens(common);
   }
 
   // ---- name resolution ------------------------------------------------------------------------
@@ -331,6 +336,35 @@ export class GitLabClient {
   /** `DELETE /groups/:id/service_accounts/:user_id/personal_access_tokens/:token_id`; a token GitLab no longer knows counts as revoked. */
   async revokeServiceAccountToken(groupId: number, userId: number, tokenId: number): Promise<void> {
     await unlessNotFound(() => this.serviceAccounts.revokeToken(groupId, userId, tokenId));
+  }
+
+  // ---- pipeline trigger tokens (a project's; Maintainer) -------------------------------------------
+
+  /**
+   * `POST /projects/:id/triggers` with `description` and `expires_at` (the date: 00:00 UTC). A GitLab
+   * without trigger expiry ignores `expires_at`: the result's `expires_at` is then null.
+   */
+  async createTriggerToken(
+    projectId: number,
+    p: { description: string; expiresAt: string },
+  ): Promise<GitLabToken> {
+    const options: TriggerCreateOptions = { expiresAt: p.expiresAt };
+    return triggerToken(await this.triggers.create(projectId, p.description, options));
+  }
+
+  /** `GET /projects/:id/triggers`, every page. */
+  async listTriggerTokens(projectId: number): Promise<GitLabToken[]> {
+    return (await this.triggers.all(projectId)).map(triggerToken);
+  }
+
+  /** `GET /projects/:id/triggers/:trigger_id`, or undefined when GitLab does not know it (deleted). */
+  async getTriggerToken(projectId: number, triggerId: number): Promise<GitLabToken | undefined> {
+    return unlessNotFound(async () => triggerToken(await this.triggers.show(projectId, triggerId)));
+  }
+
+  /** `DELETE /projects/:id/triggers/:trigger_id`; a trigger GitLab no longer knows counts as deleted. */
+  async deleteTriggerToken(projectId: number, triggerId: number): Promise<void> {
+    await unlessNotFound(() => this.triggers.remove(projectId, triggerId));
   }
 
   // ---- CI/CD variables ------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ import { createHash } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { GitLabApiError } from "../gitlab/errors";
 import type { GitLabClient, CreateTokenParams, GitLabToken } from "../gitlab/client";
-import { ACCESS_LEVELS, rotationDate, type TokenKind } from "../gitlab/facts";
-import { kindOf, type ResolvedTarget, type TargetLookup, type TokenTarget } from "../kinds";
+import { ACCESS_LEVELS, dateStart, rotationDate, type TokenKind } from "../gitlab/facts";
+import { isNamed, kindOf, type ResolvedTarget, type TargetLookup, type TokenTarget } from "../kinds";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
 import {
   isCurrentCreateRef,
@@ -20,7 +20,7 @@ import {
   newCreateRef,
   type Marker,
 } from "../gitlab/marker";
-import { check, diff, expiryFor, resourceId, update } from "./access-token-logic";
+import { check, diff, expiredByProvider, expiryFor, resourceId, update } from "./access-token-logic";
 import type { ShellEntry } from "./shell";
 import { connectionOf, currentTime, clientFor, type Connection, type ProviderConfig } from "./runtime-env";
 
@@ -138,9 +138,13 @@ export async function revokeMarked(
   matches: (marker: Marker) => boolean,
   keep: ReadonlySet<number> = new Set(),
 ): Promise<number[]> {
+  // A kind without names (a pipeline trigger token) is told apart by its marker alone.
+  const named = isNamed(kindOf(kind));
   const made = (await kindOf(kind).list(gl, target, name)).filter((t) => {
     const marker = markerOf(t.description);
-    return t.name === name && !t.revoked && marker !== undefined && matches(marker) && !keep.has(t.id);
+    return (
+      (!named || t.name === name) && !t.revoked && marker !== undefined && matches(marker) && !keep.has(t.id)
+    );
   });
   for (const t of made) await kindOf(kind).revoke(gl, target, t.id);
   return made.map((t) => t.id);
@@ -170,6 +174,9 @@ export async function create(
     throw new Error(
       `GitLab created ${inputs.kind} token "${inputs.name}" (id ${t.id}) but returned no value`,
     );
+  // GitLab answers with the expiry it stored; none means it ignored ours (a GitLab before pipeline
+  // trigger expiry): the provider then enforces the declared one itself (expiredByProvider).
+  const honoured = t.expires_at !== null && t.expires_at !== undefined;
   const actualExpiry = t.expires_at ?? expiresAt;
   const outs: AccessTokenOutputs = {
     ...inputs,
@@ -184,18 +191,31 @@ export async function create(
     targetId: target.id,
   };
   if (target.serviceAccountGroupId !== undefined) outs.serviceAccountGroupId = target.serviceAccountGroupId;
+  if (!honoured) outs.expiryEnforcedByProvider = true;
   return { id: resourceId(inputs.kind, target.id, t.id), outs };
 }
 
-/** `read` (refresh): a revoked, expired or deleted token is reported as gone so `up` recreates it. */
+/**
+ * `read` (refresh): a revoked, expired or deleted token is reported as gone so `up` recreates it.
+ * A token whose lifetime the provider enforces (expiryEnforcedByProvider) and which is on or past
+ * its expiry is deleted first: GitLab would leave it working forever, and a refresh must not.
+ */
 export async function read(
   conn: Connection,
   id: string,
   props: AccessTokenOutputs,
+  now: Date = currentTime(),
 ): Promise<dynamic.ReadResult> {
   const gl = clientFor(conn);
-  const t = await kindOf(props.kind).get(gl, storedTarget(props), props.tokenId);
-  if (!t || t.revoked || !t.active) return {};
+  const kind = kindOf(props.kind);
+  const t = await kind.get(gl, storedTarget(props), props.tokenId);
+  if (t && expiredByProvider(props, now)) {
+    await kind.revoke(gl, storedTarget(props), props.tokenId);
+    return {};
+  }
+  // GitLab's own expiry too, by the provider's clock: a trigger GitLab expired is still listed as is.
+  const lapsed = typeof t?.expires_at === "string" && now.getTime() >= dateStart(t.expires_at).getTime();
+  if (!t || t.revoked || !t.active || lapsed) return {};
   const expiresAt = t.expires_at ?? props.expiresAt;
   return {
     id,
@@ -229,7 +249,7 @@ export const entry = {
   create: (config: ProviderConfig, inputs: AccessTokenProps) =>
     create(connectionOf(config), inputs, currentTime()),
   read: (config: ProviderConfig, id: string, props: AccessTokenOutputs) =>
-    read(connectionOf(config), id, props),
+    read(connectionOf(config), id, props, currentTime()),
   update: (olds: AccessTokenOutputs, news: AccessTokenProps) => update(olds, news),
   remove: (config: ProviderConfig, props: AccessTokenOutputs) => remove(connectionOf(config), props),
   /** The shared shell's update (./shell.ts); `update` above is the older shells'. */

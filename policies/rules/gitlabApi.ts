@@ -44,6 +44,7 @@ export const LIVE_TOKEN_TYPES: Record<TokenKind, string> = {
   project: "gitlab-api:ProjectAccessToken",
   group: "gitlab-api:GroupAccessToken",
   personal: "gitlab-api:PersonalAccessToken",
+  trigger: "gitlab-api:PipelineTrigger",
 };
 
 /** `project:acme/web:deploy#12`: the identity of a live token no declaration manages. */

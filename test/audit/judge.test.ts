@@ -288,6 +288,7 @@ describe("collectTargets", () => {
     listResourceTokens: async () => [token("web-deploy")],
     listPersonalTokens: async () => [token("bot-export")],
     listServiceAccountTokens: async () => [],
+    listTriggerTokens: async () => [],
     ...over,
   });
 
