@@ -93,6 +93,12 @@ export interface KindDescriptor<K extends TokenKind = TokenKind, F extends Targe
     readonly targetProp: string;
     /** Whether the target is a user (then the normalised token's `userId` is the target). */
     readonly targetIsUser: boolean;
+    /**
+     * False when the official resource cannot give the token an expiry at all (`PipelineTrigger`:
+     * no `expiresAt`, no `rotationConfiguration`), so the policies' fix is another resource.
+     * Default - true
+     */
+    readonly canExpire?: boolean;
   };
 
   /**

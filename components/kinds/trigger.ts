@@ -31,6 +31,8 @@ export const trigger = {
     type: "gitlab:index/pipelineTrigger:PipelineTrigger",
     targetProp: "project",
     targetIsUser: false,
+    // The official provider's gitlab_pipeline_trigger has project and description only (no expiry).
+    canExpire: false,
   },
   resolve: (gl, target) => gl.resolveProject(target),
   create: (gl, target, params) =>

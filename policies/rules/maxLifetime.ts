@@ -5,7 +5,15 @@
 import { POLICY_MAX_LIFETIME_DAYS, addDays } from "../../components/gitlab/facts";
 import { describeLifetime, lifetimeOf, unjudged, violation, type Check, type Rule } from "./check";
 import type { MaxLifetimeConfig } from "./config";
-import { FIELD_NAMES, describeToken, isLive, liveFix, type NormalisedToken } from "./token";
+import {
+  FIELD_NAMES,
+  describeToken,
+  isLive,
+  liveFix,
+  officialCannotExpire,
+  type NormalisedToken,
+} from "./token";
+import { kindOf } from "../../components/kinds";
 
 export const checkMaxLifetime: Rule<MaxLifetimeConfig> = (token, config, now) => {
   const max = Math.min(config.maxLifetimeDays, POLICY_MAX_LIFETIME_DAYS);
@@ -60,6 +68,9 @@ export const checkMaxLifetime: Rule<MaxLifetimeConfig> = (token, config, now) =>
 
 /** What to write instead: the user's own fields, and the latest allowed date when a start is known. */
 function expiryFix(token: NormalisedToken, max: number, from?: string): string {
+  if (token.family === "gitlab-provider" && kindOf(token.kind).official.canExpire === false) {
+    return officialCannotExpire(token, `lifetimeDays: ${max} or less`);
+  }
   if (isLive(token)) {
     return liveFix(
       token,

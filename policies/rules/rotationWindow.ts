@@ -20,7 +20,8 @@ import {
   type Rule,
 } from "./check";
 import type { RotationWindowConfig } from "./config";
-import { FIELD_NAMES, describeToken, isLive, isUnknown } from "./token";
+import { FIELD_NAMES, describeToken, isLive, isUnknown, officialCannotExpire } from "./token";
+import { kindOf } from "../../components/kinds";
 
 export const checkRotationWindow: Rule<RotationWindowConfig> = (token, config, now) => {
   const names = FIELD_NAMES[token.family];
@@ -42,9 +43,11 @@ export const checkRotationWindow: Rule<RotationWindowConfig> = (token, config, n
       ];
     }
     const fix =
-      token.family === "gitlab-tokens"
-        ? `Set rotateBeforeDays to at least ${min} and below the lifetime (the project default is ${DEFAULT_ROTATE_BEFORE_DAYS})`
-        : `Replace expiresAt with rotationConfiguration { expirationDays: ${DEFAULT_LIFETIME_DAYS}, rotateBeforeDays: ${DEFAULT_ROTATE_BEFORE_DAYS} }`;
+      token.family === "gitlab-provider" && kindOf(token.kind).official.canExpire === false
+        ? officialCannotExpire(token, `rotateBeforeDays: ${Math.max(min, DEFAULT_ROTATE_BEFORE_DAYS)}`)
+        : token.family === "gitlab-tokens"
+          ? `Set rotateBeforeDays to at least ${min} and below the lifetime (the project default is ${DEFAULT_ROTATE_BEFORE_DAYS})`
+          : `Replace expiresAt with rotationConfiguration { expirationDays: ${DEFAULT_LIFETIME_DAYS}, rotateBeforeDays: ${DEFAULT_ROTATE_BEFORE_DAYS} }`;
     return [
       violation(
         "rotation-not-configured",
