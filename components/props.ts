@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_LIFETIME_DAYS, DEFAULT_ROTATE_BEFORE_DAYS, type AccessLevelName } from "./gitlab/facts";
-import { hasField, hasScopes, kindOf, ownFields, type KindFields, type TokenKind } from "./kinds";
+import { hasField, hasScopes, isNamed, kindOf, ownFields, type KindFields, type TokenKind } from "./kinds";
 import type { TokenDeclaration } from "./declarations";
 import type { CommonTokenFields, Inputs } from "./model";
 import type { AccessTokenProps } from "./types";
@@ -80,7 +80,8 @@ export function tokenProps(
 export function declarationArgs(d: TokenDeclaration): TokenArgs & { key: string } {
   return {
     key: d.key,
-    name: d.name,
+    // A kind GitLab gives no name (a trigger token) takes the key as its name: not the user's.
+    name: isNamed(kindOf(d.kind)) ? d.name : undefined,
     description: d.description,
     scopes: d.scopes,
     lifetimeDays: d.lifetimeDays,
