@@ -6,7 +6,13 @@
  * GitLab's message and the audit goes on; only a GitLab that does not answer at all stops it.
  */
 import { GitLabApiError } from "../../components/gitlab/errors";
-import { kindOf, kindOfTarget, type ResolvedTarget, type TokenTarget } from "../../components/kinds";
+import {
+  KIND_LIST,
+  kindOf,
+  kindOfTarget,
+  type ResolvedTarget,
+  type TokenTarget,
+} from "../../components/kinds";
 import { liveToken, type AuditGitLab } from "./gitlab";
 import type { ListedTarget, TargetRef } from "./model";
 
@@ -38,9 +44,15 @@ async function resolve(
   // ordinary routes all the same: the report then shows GitLab's own refusal, as before.
 }
 
+/** The tokens of every kind that lives on this target (a project's access tokens and its trigger tokens). */
 async function list(gitlab: AuditGitLab, target: ListedTarget, at: TokenTarget): Promise<void> {
-  const tokens = await kindOf(kindOfTarget(target.kind)).list(gitlab, at);
-  target.tokens = tokens.map(liveToken);
+  const own = kindOfTarget(target.kind);
+  for (const d of KIND_LIST.filter((k) => k.targetField === target.kind)) {
+    const tokens = await d.list(gitlab, at);
+    target.tokens.push(
+      ...tokens.map((t) => (d.kind === own ? liveToken(t) : { ...liveToken(t), kind: d.kind })),
+    );
+  }
 }
 
 /** Every target's tokens, in the order given; two names for one target are listed once. */

@@ -48,6 +48,11 @@ export interface LiveToken {
   /** Project and group tokens: GitLab's integer. */
   access_level?: number;
   user_id: number;
+  /**
+   * The token's kind when it is not the target's own (a project's pipeline trigger tokens, listed
+   * beside its access tokens); absent = the kind the target's field names.
+   */
+  kind?: TokenKind;
 }
 
 /** One target after asking GitLab: resolved (or not) and its tokens (or why they could not be listed). */

@@ -2,7 +2,7 @@
  * `gitlab-token-max-lifetime`: every token expires, at most `maxLifetimeDays` (≤ 90) after its
  * creation — or after today, for a token that does not exist yet.
  */
-import { POLICY_MAX_LIFETIME_DAYS, addDays } from "../../components/gitlab/facts";
+import { POLICY_MAX_LIFETIME_DAYS, addDays, dateStart } from "../../components/gitlab/facts";
 import { describeLifetime, lifetimeOf, unjudged, violation, type Check, type Rule } from "./check";
 import type { MaxLifetimeConfig } from "./config";
 import {
@@ -34,6 +34,21 @@ export const checkMaxLifetime: Rule<MaxLifetimeConfig> = (token, config, now) =>
 
   const checks: Check[] = [];
   const field = lifetime.basis === "declared" ? names.lifetimeDays : names.expiresAt;
+  // A live token is judged only while active: one still active on or after its expiry is one
+  // GitLab does not expire (gitlab-tokens enforces the declared lifetime, on refresh).
+  if (
+    isLive(token) &&
+    token.expiresAt !== undefined &&
+    now.getTime() >= dateStart(token.expiresAt).getTime()
+  ) {
+    checks.push(
+      violation(
+        "past-lifetime",
+        names.expiresAt,
+        `${who} is still active after its declared lifetime ended (${token.expiresAt}): GitLab does not expire it, and no refresh has deleted it since. Run \`pulumi up --refresh --run-program\` to delete and replace it.`,
+      ),
+    );
+  }
   if (lifetime.days < 1 && lifetime.basis !== "created") {
     const what =
       lifetime.basis === "declared"
