@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { AccessLevelName } from "./gitlab/facts";
-import { KINDS, isNamed, type KindDescriptor, type KindFields, type TargetField } from "./kinds";
+import { KINDS, hasScopes, isNamed, type KindDescriptor, type KindFields, type TargetField } from "./kinds";
 import { variableFlags, type Inputs } from "./model";
 import { AccessTokenResource } from "./providers/access-token";
 import { tokenProps } from "./props";
@@ -191,7 +191,8 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
         // A kind GitLab gives no name registers the component name: only a name given is judged.
         name: plain(isNamed(kind) ? props.name : args.name),
         description: plain(props.description),
-        scopes: plain(props.scopes),
+        // A kind without scopes registers none: judge the ones given, to refuse them.
+        scopes: plain(hasScopes(kind) ? props.scopes : args.scopes),
         // A kind without access levels registers none: judge the one given, to refuse it.
         accessLevel: plain(props.accessLevel ?? args.accessLevel),
         lifetimeDays: plain(props.lifetimeDays),
