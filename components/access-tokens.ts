@@ -9,6 +9,8 @@ import type { AccessLevelName } from "./gitlab/facts";
 import {
   KINDS,
   hasField,
+  hasScopes,
+  isNamed,
   kindsWith,
   targetFieldsOf,
   targetFieldsText,
@@ -53,12 +55,15 @@ export interface DeliveryTarget {
 
 /** Arguments every token kind shares. */
 export interface CommonTokenArgs {
-  /** The token's name in GitLab. Default - the component name. */
+  /** The token's name in GitLab (kinds GitLab names: not a pipeline trigger token). Default - the component name. */
   name?: pulumi.Input<string>;
-  /** What the token is for, shown in GitLab (at most 255 characters). Default - "" */
+  /** What the token is for, shown in GitLab (at most 214 characters: the creation marker takes the rest). Default - "" */
   description?: pulumi.Input<string>;
-  /** GitLab scopes, e.g. `["read_repository"]`; must be valid for the token kind. */
-  scopes: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * GitLab scopes, e.g. `["read_repository"]`; must be valid for the token kind. Required by the
+   * kinds that have scopes (ScopedTokenArgs), refused by those that have none. Default - none
+   */
+  scopes?: pulumi.Input<pulumi.Input<string>[]>;
   /**
    * Lifetime in days from creation; GitLab allows at most 365. Rotation gives the new token the same
    * lifetime. Default - 90 (unless `expiresAt` is given)
@@ -82,21 +87,27 @@ export interface CommonTokenArgs {
   key?: string;
 }
 
-export interface ProjectAccessTokenArgs extends CommonTokenArgs {
+/** Arguments of the kinds whose tokens carry scopes (project, group, personal). */
+export interface ScopedTokenArgs extends CommonTokenArgs {
+  /** GitLab scopes, e.g. `["read_repository"]`; must be valid for the token kind. */
+  scopes: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+export interface ProjectAccessTokenArgs extends ScopedTokenArgs {
   /** Project full path (`acme/web`) or numeric id. */
   project: pulumi.Input<string | number>;
   /** The token's role in the project. Default - guest (least privilege; GitLab's own default is maintainer) */
   accessLevel?: pulumi.Input<AccessLevelName>;
 }
 
-export interface GroupAccessTokenArgs extends CommonTokenArgs {
+export interface GroupAccessTokenArgs extends ScopedTokenArgs {
   /** Group full path (`acme`) or numeric id. */
   group: pulumi.Input<string | number>;
   /** The token's role in the group. Default - guest (least privilege; GitLab's own default is maintainer) */
   accessLevel?: pulumi.Input<AccessLevelName>;
 }
 
-export interface PersonalAccessTokenArgs extends CommonTokenArgs {
+export interface PersonalAccessTokenArgs extends ScopedTokenArgs {
   /** Username or numeric id of the user or service account (an administrator's credential, a group Owner's for the group's service accounts, a project Maintainer's for the project's). */
   user: pulumi.Input<string | number>;
   /**
@@ -132,6 +143,16 @@ export interface DeployTokenArgs extends CommonTokenArgs {
    * `gitlab+deploy-token-<id>`
    */
   username?: pulumi.Input<string>;
+}
+
+/**
+ * A pipeline trigger token's arguments: no name, scopes or access level in GitLab — the
+ * description is its only text. `lifetimeDays`/`expiresAt` become GitLab's `expires_at` (GitLab
+ * 17.x+; before that GitLab ignores it and the provider deletes the token at its expiry itself).
+ */
+export interface PipelineTriggerTokenArgs extends Omit<CommonTokenArgs, "name" | "scopes"> {
+  /** Project full path (`acme/web`) or numeric id; the credential must be a Maintainer of it. */
+  project: pulumi.Input<string | number>;
 }
 
 /** What the generic component takes: the shared args, any kind's own fields, the kind's target field. */
@@ -229,9 +250,11 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
         kind: kind.kind,
         target: plain(target),
         targetField,
-        name: plain(props.name),
+        // A kind GitLab gives no name registers the component name: only a name given is judged.
+        name: plain(isNamed(kind) ? props.name : args.name),
         description: plain(props.description),
-        scopes: plain(props.scopes),
+        // A kind without scopes registers none: judge the ones given, to refuse them.
+        scopes: plain(hasScopes(kind) ? props.scopes : args.scopes),
         // A kind without access levels registers none: judge the one given, to refuse it.
         accessLevel: plain(props.accessLevel ?? args.accessLevel),
         lifetimeDays: plain(props.lifetimeDays),
@@ -357,5 +380,16 @@ export class PersonalAccessToken extends AccessTokenComponent {
 export class DeployToken extends AccessTokenComponent {
   constructor(name: string, args: DeployTokenArgs, opts?: pulumi.ComponentResourceOptions) {
     super(KINDS.deploy, name, args, opts);
+  }
+}
+
+/**
+ * A project's pipeline trigger token (`POST /projects/:id/triggers`), with GitLab's `expires_at`
+ * where the server has it and a lifetime the provider enforces where it does not; rotated,
+ * delivered and deleted like the other kinds.
+ */
+export class PipelineTriggerToken extends AccessTokenComponent {
+  constructor(name: string, args: PipelineTriggerTokenArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(KINDS.trigger, name, args, opts);
   }
 }

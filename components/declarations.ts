@@ -17,8 +17,10 @@ import {
   KIND_FIELD_NAMES,
   TARGET_FIELDS,
   hasField,
+  hasScopes,
   kindOf,
   kindsWith,
+  kindsWithScopes,
   ownFields,
   targetFieldsOf,
   targetFieldsText,
@@ -642,8 +644,21 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
       add(f.field, f.reason, [f.field]);
       bad = true;
     }
+    // Scopes are the kind's matter: required where it has them, refused where it has none.
+    if (hasScopes(kind) && t.scopes === undefined && !misspelt.has("scopes")) {
+      add("scopes", `scopes is missing; ${HINTS.scopes}`);
+      bad = true;
+    }
+    if (!hasScopes(kind) && t.scopes !== undefined) {
+      add(
+        "scopes",
+        `a ${t.kind} token has no scopes in GitLab (scopes apply to ${kindsWithScopes()} tokens); remove scopes`,
+        ["scopes"],
+      );
+      bad = true;
+    }
     const firstScope = new Map<string, number>();
-    t.scopes.forEach((s, i) => {
+    (hasScopes(kind) ? (t.scopes ?? []) : []).forEach((s, i) => {
       const j = firstScope.get(s);
       if (j === undefined) firstScope.set(s, i);
       else {
@@ -710,7 +725,7 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
         targetField,
         name: t.name,
         description: t.description,
-        scopes: t.scopes,
+        scopes: hasScopes(kind) ? t.scopes : undefined,
         accessLevel,
         lifetimeDays,
         expiresAt: t.expiresAt,
@@ -736,7 +751,7 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
       // Kept only where several fields may name the target (deploy: project or group).
       ...(ownTargets.length > 1 ? { targetField } : {}),
       name: t.name ?? key,
-      scopes: t.scopes,
+      scopes: t.scopes ?? [],
       lifetimeDays,
       expiresAt: t.expiresAt,
       rotateBeforeDays,

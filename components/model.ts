@@ -77,7 +77,11 @@ export type Delivery = z.infer<typeof deliverySchema>;
 /** The declaration fields every kind of token has (besides `kind`, its target and `deliverTo`). */
 export const commonTokenFields = {
   name: z.string().min(1).optional(),
-  scopes: z.array(z.string()).min(1, "list at least one scope, e.g. [read_api]"),
+  /**
+   * Required for the kinds that have scopes (the loader and `check` say so), refused for those that
+   * have none (a pipeline trigger token): the kind's descriptor decides.
+   */
+  scopes: z.array(z.string()).optional(),
   lifetimeDays: z.number().int().optional(),
   expiresAt: z.string().optional(),
   rotateBeforeDays: z.number().int().optional(),

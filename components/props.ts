@@ -8,6 +8,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_LIFETIME_DAYS, DEFAULT_ROTATE_BEFORE_DAYS, type AccessLevelName } from "./gitlab/facts";
 import {
   hasField,
+  hasScopes,
+  isNamed,
   kindOf,
   ownFields,
   targetFieldsOf,
@@ -70,7 +72,8 @@ export function tokenProps(
     target,
     name: args.name ?? name,
     description: args.description ?? "",
-    scopes: args.scopes,
+    // A kind without scopes (a pipeline trigger token) registers none.
+    scopes: hasScopes(d) ? (args.scopes ?? []) : [],
     accessLevel: d.accessLevels ? (args.accessLevel ?? COMPONENT_DEFAULT_ACCESS_LEVEL) : undefined,
     lifetimeDays:
       args.expiresAt === undefined ? (args.lifetimeDays ?? DEFAULT_LIFETIME_DAYS) : args.lifetimeDays,
@@ -93,7 +96,8 @@ export function tokenProps(
 export function declarationArgs(d: TokenDeclaration): TokenArgs & { key: string } {
   return {
     key: d.key,
-    name: d.name,
+    // A kind GitLab gives no name (a trigger token) takes the key as its name: not the user's.
+    name: isNamed(kindOf(d.kind)) ? d.name : undefined,
     description: d.description,
     scopes: d.scopes,
     lifetimeDays: d.lifetimeDays,

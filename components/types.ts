@@ -117,4 +117,11 @@ export interface AccessTokenOutputs extends AccessTokenProps {
    * routes. Absent: not a project service account's routes (and in state written before it).
    */
   serviceAccountProjectId?: number;
+  /**
+   * True when GitLab did not honour the token's `expires_at` (its response had none: a pipeline
+   * trigger token on a GitLab before trigger expiry): the provider enforces `expiresAt` itself —
+   * rotation before it as for every token, and a refresh on or after it deletes the token and
+   * reports it gone. Absent: GitLab enforces the expiry (and in state written before it).
+   */
+  expiryEnforcedByProvider?: boolean;
 }

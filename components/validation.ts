@@ -14,7 +14,16 @@ import {
   isoDate,
   type TokenKind,
 } from "./gitlab/facts";
-import { kindOf, kindsWith, scopesElsewhereHint, type TargetField } from "./kinds";
+import {
+  hasScopes,
+  isNamed,
+  kindOf,
+  kindsWith,
+  kindsWithScopes,
+  maxLifetimeDaysOf,
+  scopesElsewhereHint,
+  type TargetField,
+} from "./kinds";
 import { MARKER_LENGTH } from "./gitlab/marker";
 
 /** The longest description a declaration may give: GitLab's limit less the creation marker. */
@@ -74,7 +83,13 @@ export function validateTokenSpec(spec: TokenSpec, now: Date): Failure[] {
   // A kind whose creation marker rides in the name (deploy: GitLab keeps no description) has less of it.
   const markerInName = knownKind !== undefined && kindOf(knownKind).markerInName === true;
   const maxName = markerInName ? MAX_NAME_LENGTH - MARKER_LENGTH : MAX_NAME_LENGTH;
-  if (spec.name !== undefined && (typeof spec.name !== "string" || spec.name.trim() === "")) {
+  const named = knownKind === undefined || isNamed(kindOf(knownKind));
+  if (spec.name !== undefined && !named) {
+    fail(
+      "name",
+      `a ${knownKind} token has no name in GitLab (its description is its only text); remove name, and say what the token is for in description`,
+    );
+  } else if (spec.name !== undefined && (typeof spec.name !== "string" || spec.name.trim() === "")) {
     fail("name", "name is empty; give the token a name GitLab will show");
   } else if (typeof spec.name === "string" && spec.name.length > maxName) {
     fail(
@@ -102,11 +117,20 @@ export function validateTokenSpec(spec: TokenSpec, now: Date): Failure[] {
     }
   }
 
-  if (spec.scopes !== undefined) {
+  const scoped = knownKind === undefined ? undefined : kindOf(knownKind);
+  if (scoped !== undefined && !hasScopes(scoped)) {
+    // A kind without scopes registers none ([]): only scopes actually given are refused.
+    if (spec.scopes !== undefined && !(Array.isArray(spec.scopes) && spec.scopes.length === 0)) {
+      fail(
+        "scopes",
+        `a ${knownKind} token has no scopes in GitLab (scopes apply to ${kindsWithScopes()} tokens); remove scopes`,
+      );
+    }
+  } else if (spec.scopes !== undefined) {
     if (!Array.isArray(spec.scopes) || spec.scopes.length === 0) {
-      fail("scopes", "scopes is empty; list at least one scope, e.g. [read_repository]");
-    } else if (knownKind) {
-      const valid = kindOf(knownKind).scopes;
+      fail("scopes", "scopes is empty; list at least one scope, e.g. [read_api]");
+    } else if (scoped !== undefined && hasScopes(scoped)) {
+      const valid = scoped.scopes;
       spec.scopes.forEach((s, i) => {
         if (s === undefined) return;
         if (typeof s !== "string" || !valid.includes(s)) {
@@ -138,6 +162,11 @@ export function validateTokenSpec(spec: TokenSpec, now: Date): Failure[] {
     }
   }
 
+  const maxDays = knownKind === undefined ? GITLAB_MAX_LIFETIME_DAYS : maxLifetimeDaysOf(kindOf(knownKind));
+  const limitText =
+    maxDays === GITLAB_MAX_LIFETIME_DAYS
+      ? `GitLab allows at most ${maxDays}`
+      : `GitLab allows a ${knownKind} token at most ${maxDays}`;
   let lifetime: number | undefined;
   if (spec.lifetimeDays !== undefined && spec.expiresAt !== undefined) {
     fail("expiresAt", "give either lifetimeDays or expiresAt, not both");
@@ -148,11 +177,8 @@ export function validateTokenSpec(spec: TokenSpec, now: Date): Failure[] {
         "lifetimeDays",
         `lifetimeDays is ${JSON.stringify(spec.lifetimeDays)}; give a whole number of days, at least 1`,
       );
-    } else if (spec.lifetimeDays > GITLAB_MAX_LIFETIME_DAYS) {
-      fail(
-        "lifetimeDays",
-        `lifetimeDays is ${spec.lifetimeDays}; GitLab allows at most ${GITLAB_MAX_LIFETIME_DAYS}`,
-      );
+    } else if (spec.lifetimeDays > maxDays) {
+      fail("lifetimeDays", `lifetimeDays is ${spec.lifetimeDays}; ${limitText}`);
     } else {
       lifetime = spec.lifetimeDays;
     }
@@ -168,11 +194,8 @@ export function validateTokenSpec(spec: TokenSpec, now: Date): Failure[] {
           "expiresAt",
           `expiresAt is ${date}, which is not after today (${isoDate(now)}); a token stops working at 00:00 UTC on its expiry date — pick a later date`,
         );
-      } else if (days > GITLAB_MAX_LIFETIME_DAYS) {
-        fail(
-          "expiresAt",
-          `expiresAt is ${date}, ${days} days away; GitLab allows at most ${GITLAB_MAX_LIFETIME_DAYS} (${addDays(now, GITLAB_MAX_LIFETIME_DAYS)})`,
-        );
+      } else if (days > maxDays) {
+        fail("expiresAt", `expiresAt is ${date}, ${days} days away; ${limitText} (${addDays(now, maxDays)})`);
       } else {
         lifetime = days;
       }

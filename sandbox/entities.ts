@@ -2,7 +2,7 @@
  * GitLab's JSON shapes (Grape entities) for what the sandbox serves (spec §10). Timestamps are ISO 8601
  * with milliseconds; `expires_at` is a date.
  */
-import type { DeployToken, Group, Model, Project, Token, User, Variable } from "./model";
+import type { DeployToken, Group, Model, Project, Token, Trigger, User, Variable } from "./model";
 
 /** `PersonalAccessToken` (newest key order; adds `expired`). */
 export function tokenEntity(model: Model, t: Token): Record<string, unknown> {
@@ -187,4 +187,29 @@ export function deployTokenEntity(model: Model, t: DeployToken): Record<string, 
     revoked: t.revoked,
     expired: model.isDeployTokenExpired(t),
   };
+}
+
+/**
+ * `Trigger` (lib/api/entities/trigger.rb) as `TriggerPresenter` shows it: the value in full only to
+ * its owner, otherwise its first four characters after the `glptt-` prefix (`short_token`).
+ * `expires_at` exists only on a GitLab with trigger expiry (17.x+); an older one never sends it.
+ */
+export function triggerEntity(
+  base: string,
+  model: Model,
+  t: Trigger,
+  viewer: User | null,
+): Record<string, unknown> {
+  const owner = model.user(t.ownerId);
+  const out: Record<string, unknown> = {
+    id: t.id,
+    token: viewer?.id === t.ownerId ? t.value : t.value.replace(/^glptt-/, "").slice(0, 4),
+    description: t.description,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+    last_used: null,
+  };
+  if (model.triggerExpirySupported()) out.expires_at = t.expiresAt;
+  out.owner = owner ? userBasicEntity(base, owner) : null;
+  return out;
 }

@@ -10,7 +10,7 @@
 import { Clock, toDate } from "./clock";
 import { Counters, type CounterSnapshot, type RequestListener } from "./counters";
 import { FaultEngine, type FaultConfig } from "./faults";
-import { Model, emptyState, type Settings, type TokenStatus, type User } from "./model";
+import { Model, emptyState, type Settings, type TokenStatus, type Trigger, type User } from "./model";
 import { loadDataFile, removeStaleTempFiles } from "./persistence";
 import { digestToken } from "./rules";
 import { Runtime, type DeployTokenInfo, type TokenInfo } from "./runtime";
@@ -30,6 +30,9 @@ export type { SeedFile, SeedUser, SeedToken, SeedVariable } from "./seed";
 export type { CounterSnapshot, RequestListener } from "./counters";
 export type { DeployTokenInfo, TokenInfo } from "./runtime";
 export type { Settings, TokenStatus } from "./model";
+
+/** A pipeline trigger token as introspection shows it: everything but its value. */
+export type TriggerInfo = Omit<Trigger, "value"> & { expired: boolean };
 export { DEFAULT_SEED } from "./seed";
 export { ADMIN_PREFIX } from "./routes/admin";
 
@@ -88,6 +91,13 @@ export interface Sandbox {
   listDeployTokens(): DeployTokenInfo[];
   /** The deploy token a value belongs to, or undefined (never made, or deleted). */
   findDeployTokenByValue(value: string): DeployTokenInfo | undefined;
+  /** Every pipeline trigger token, without its value, with whether it has expired. */
+  listTriggers(): TriggerInfo[];
+  /**
+   * What GitLab would say if this pipeline trigger token were used now: active, expired, or unknown
+   * (never made, or deleted).
+   */
+  triggerStatus(value: string): "active" | "expired" | "unknown";
   /** Project or group id by full path, or undefined. */
   projectId(fullPath: string): number | undefined;
   groupId(fullPath: string): number | undefined;
@@ -223,6 +233,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     findDeployTokenByValue: (value) => {
       const t = model.deployTokenByValue(value);
       return t ? rt.deployTokenInfo(t) : undefined;
+    },
+    listTriggers: () =>
+      (model.state.triggers ?? []).map((t) => {
+        const { value: _value, ...info } = t;
+        return { ...info, expired: model.isTriggerExpired(t) };
+      }),
+    triggerStatus(value) {
+      const t = model.triggerByValue(value);
+      if (!t) return "unknown";
+      return model.isTriggerExpired(t) ? "expired" : "active";
     },
     user: (username) => {
       const u = typeof username === "number" ? model.user(username) : model.userByUsername(username);

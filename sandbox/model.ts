@@ -20,6 +20,7 @@ import {
   digestToken,
   generateTokenValue,
   randomHex,
+  TRIGGER_TOKEN_PREFIX,
 } from "./rules";
 
 /** `Ci::Maskable::REGEX`: masked (expanded) values. */
@@ -126,6 +127,25 @@ export interface DeployToken {
   digest: string;
 }
 
+/**
+ * A pipeline trigger token (`ci_triggers`, app/models/ci/trigger.rb): a project's token that only
+ * starts pipelines. GitLab keeps its value encrypted (reversibly: it shows it in full to its owner),
+ * so the sandbox keeps the value too, unlike access tokens' digests.
+ */
+export interface Trigger {
+  id: number;
+  projectId: number;
+  /** The user who created it (`owner`); only they see the value in full. */
+  ownerId: number;
+  description: string;
+  /** `glptt-` + 40 hex characters. */
+  value: string;
+  createdAt: string;
+  updatedAt: string;
+  /** ISO time (GitLab's `expires_at` is a DateTime); `null` = never expires. */
+  expiresAt: string | null;
+}
+
 export interface Variable {
   id: number;
   sourceType: SourceType;
@@ -155,6 +175,12 @@ export interface Settings {
    * GitLab revisions that gate project service accounts behind it.
    */
   allowProjectsToCreateServiceAccounts?: boolean;
+  /**
+   * Whether pipeline trigger tokens take an `expires_at` (GitLab 17.x+, feature flag
+   * `trigger_token_expiration`; default true). False plays an older GitLab: `expires_at` is ignored
+   * on create and never returned. Absent in data files written before it: true.
+   */
+  triggerTokenExpiration?: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -162,6 +188,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxPersonalAccessTokenLifetimeDays: DEFAULT_MAX_LIFETIME_DAYS,
   serviceAccessTokensExpirationEnforced: true,
   allowProjectsToCreateServiceAccounts: true,
+  triggerTokenExpiration: true,
 };
 
 export interface State {
@@ -175,6 +202,8 @@ export interface State {
     variable: number;
     /** Absent in data files written before deploy tokens: then 1. */
     deployToken?: number;
+    /** Absent in data files written before trigger tokens: then 1. */
+    trigger?: number;
   };
   users: User[];
   groups: Group[];
@@ -184,13 +213,15 @@ export interface State {
   /** Absent in data files written before deploy tokens. */
   deployTokens?: DeployToken[];
   variables: Variable[];
+  /** Pipeline trigger tokens; absent in data files written before them. */
+  triggers?: Trigger[];
 }
 
 export function emptyState(settings: Partial<Settings> = {}): State {
   return {
     version: 1,
     settings: { ...DEFAULT_SETTINGS, ...settings },
-    nextId: { user: 1, group: 1, project: 1, token: 1, variable: 1, deployToken: 1 },
+    nextId: { user: 1, group: 1, project: 1, token: 1, variable: 1, deployToken: 1, trigger: 1 },
     users: [],
     groups: [],
     projects: [],
@@ -198,6 +229,7 @@ export function emptyState(settings: Partial<Settings> = {}): State {
     tokens: [],
     deployTokens: [],
     variables: [],
+    triggers: [],
   };
 }
 
@@ -993,6 +1025,83 @@ export class Model {
   }
 
   markChanged(): void {
+    this.touch();
+  }
+
+  // ---------------------------------------------------------- pipeline triggers
+
+  /** The triggers of a project, oldest first. */
+  triggers(projectId: number): Trigger[] {
+    return (this.state.triggers ?? []).filter((t) => t.projectId === projectId);
+  }
+
+  trigger(projectId: number, id: number): Trigger | undefined {
+    return this.triggers(projectId).find((t) => t.id === id);
+  }
+
+  triggerByValue(value: string): Trigger | undefined {
+    return (this.state.triggers ?? []).find((t) => t.value === value);
+  }
+
+  /** Whether this GitLab has trigger-token expiry (see Settings.triggerTokenExpiration). */
+  triggerExpirySupported(): boolean {
+    return this.settings.triggerTokenExpiration !== false;
+  }
+
+  /** `Expirable#expired?`: `expires_at` is set and not in the future. */
+  isTriggerExpired(t: Trigger): boolean {
+    return t.expiresAt !== null && Date.parse(t.expiresAt) <= this.clock.now().getTime();
+  }
+
+  /** `manage_trigger` / `admin_build`: Maintainers of the project and admins, never bots' tokens of other projects. */
+  canManageTriggers(user: User, project: Project): boolean {
+    return this.canAdminSource(user, { type: "project", entity: project });
+  }
+
+  /**
+   * `Ci::PipelineTriggers::CreateService`: a new trigger owned by `owner`. `expiresAt` is honoured
+   * only when this GitLab has trigger expiry; it must be before today + 365 days
+   * (`expires_at_before_instance_max_expiry_date`, validated on create).
+   */
+  createTrigger(
+    project: Project,
+    owner: User,
+    description: string,
+    expiresAt: Date | null | undefined,
+  ): Trigger {
+    const expiry = this.triggerExpirySupported() && expiresAt ? expiresAt : null;
+    if (expiry) {
+      const max = addDays(this.clock.today(), DEFAULT_MAX_LIFETIME_DAYS);
+      if (expiry.getTime() >= startOfDay(max)) throw new ModelError([`Expires at must be before ${max}`]);
+    }
+    this.state.triggers ??= [];
+    this.state.nextId.trigger ??= Math.max(0, ...this.state.triggers.map((t) => t.id)) + 1;
+    const now = this.nowIso();
+    const t: Trigger = {
+      id: this.state.nextId.trigger++,
+      projectId: project.id,
+      ownerId: owner.id,
+      description,
+      value: `${TRIGGER_TOKEN_PREFIX}${randomHex(20)}`,
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: expiry ? expiry.toISOString() : null,
+    };
+    this.state.triggers.push(t);
+    this.touch();
+    return t;
+  }
+
+  updateTrigger(t: Trigger, description: string | undefined): void {
+    if (description === undefined) return;
+    t.description = description;
+    t.updatedAt = this.nowIso();
+    this.touch();
+  }
+
+  /** `destroy`: a trigger is deleted, not revoked. */
+  deleteTrigger(t: Trigger): void {
+    this.state.triggers = (this.state.triggers ?? []).filter((x) => x.id !== t.id);
     this.touch();
   }
 }

@@ -2,7 +2,8 @@
  * Saving the sandbox's state to a JSON file so it survives restarts. Writes are atomic: the new
  * content goes to a temporary file in the same directory, is flushed to disk, and then renamed over
  * the old file — a crash at any point leaves either the old or the new state, never a torn file.
- * Token values are not in the file: only their SHA-256 digests.
+ * Access-token values are not in the file, only their SHA-256 digests; pipeline trigger tokens' values
+ * are, as GitLab keeps them (encrypted, because it shows them to their owner).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

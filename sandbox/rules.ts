@@ -91,6 +91,9 @@ export const TOKEN_PREFIX = "glpat-";
 /** `DeployToken::DEPLOY_TOKEN_PREFIX`. */
 export const DEPLOY_TOKEN_PREFIX = "gldt-";
 
+/** `Ci::Trigger::TRIGGER_TOKEN_PREFIX`; the value is the prefix and `SecureRandom.hex(20)`. */
+export const TRIGGER_TOKEN_PREFIX = "glptt-";
+
 /**
  * A new token in GitLab's legacy format: the prefix and Devise's `friendly_token` — 15 random bytes as
  * URL-safe base64 (20 characters) with `lIO0` replaced by `sxyz`.

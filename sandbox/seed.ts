@@ -93,6 +93,7 @@ export const seedSchema = z
         maxPersonalAccessTokenLifetimeDays: z.number().int().positive().optional(),
         serviceAccessTokensExpirationEnforced: z.boolean().optional(),
         allowProjectsToCreateServiceAccounts: z.boolean().optional(),
+        triggerTokenExpiration: z.boolean().optional(),
       })
       .strict()
       .optional(),

@@ -16,6 +16,7 @@ import { directoryRoutes } from "./routes/directory";
 import { personalTokenRoutes } from "./routes/personal-tokens";
 import { resourceTokenRoutes } from "./routes/resource-tokens";
 import { serviceAccountRoutes } from "./routes/service-accounts";
+import { triggerRoutes } from "./routes/triggers";
 import { variableRoutes } from "./routes/variables";
 import type { Runtime } from "./runtime";
 
@@ -26,6 +27,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...resourceTokenRoutes,
   ...serviceAccountRoutes,
   ...deployTokenRoutes,
+  ...triggerRoutes,
   ...directoryRoutes,
   ...variableRoutes,
 ];

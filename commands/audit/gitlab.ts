@@ -21,6 +21,7 @@ export type AuditGitLab = Pick<
   | "listPersonalTokens"
   | "listServiceAccountTokens"
   | "listDeployTokens"
+  | "listTriggerTokens"
 >;
 
 export interface AuditConnection {

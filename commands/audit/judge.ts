@@ -5,7 +5,15 @@
  * the declarations, the policy configuration and the time are passed in.
  */
 import type { TokenDeclaration } from "../../components/declarations";
-import { daysBetween, isoDate, rotationDate, rotationDue } from "../../components/gitlab/facts";
+import {
+  dateStart,
+  daysBetween,
+  isoDate,
+  rotationDate,
+  rotationDue,
+  type TokenKind,
+} from "../../components/gitlab/facts";
+import { isNamed, kindOf } from "../../components/kinds";
 import {
   evaluate,
   fromGitLabApi,
@@ -52,9 +60,23 @@ export function declaresTarget(d: TokenDeclaration, target: ListedTarget): boole
   return names.some((n) => n.toLowerCase() === name);
 }
 
-function stateOf(t: LiveToken): LiveState {
+/** Revoked, expired (GitLab says so, or its `expires_at` has come: a trigger stays listed as it was), or active. */
+function stateOf(t: LiveToken, now: Date): LiveState {
   if (t.revoked) return "revoked";
+  if (t.expires_at !== null && now.getTime() >= dateStart(t.expires_at).getTime()) return "expired";
   return t.active ? "active" : "expired";
+}
+
+/** The kind of a listed token: its own, else the one its target's field names. */
+const kindOfLive = (t: LiveToken, target: ListedTarget): TokenKind => t.kind ?? TOKEN_KIND_OF[target.kind];
+
+/**
+ * Whether a declaration is this live token's: same kind, and the same name — or, for a kind GitLab
+ * gives no name (a pipeline trigger token), the same declared description (the marker aside).
+ */
+function declares(d: TokenDeclaration, kind: TokenKind, t: Pick<LiveToken, "name" | "description">): boolean {
+  if (d.kind !== kind) return false;
+  return isNamed(kindOf(kind)) ? d.name === t.name : (d.description ?? "") === (t.description ?? "");
 }
 
 function usageNotice(t: LiveToken, now: Date, unusedDays: number): AuditNotice | undefined {
@@ -129,14 +151,14 @@ function auditToken(
   target: ListedTarget & { resolved: { id: number; path: string } },
   input: AuditInput,
 ): AuditedToken {
-  const kind = t.kind ?? TOKEN_KIND_OF[target.kind];
+  const kind = kindOfLive(t, target);
   const declaration = input.declarations?.tokens.find(
-    (d) => d.name === t.name && d.kind === kind && declaresTarget(d, target),
+    (d) => declares(d, kind, t) && declaresTarget(d, target),
   );
   const normalised = fromGitLabApi(t, kind, target.resolved.path, declaration, {
     serviceAccount: target.serviceAccount,
   });
-  const state = stateOf(t);
+  const state = stateOf(t, input.now);
   const notices: AuditNotice[] = [];
   // The configuration's own findings (malformed exceptions) are reported once, not with every token.
   const findings =
@@ -213,26 +235,26 @@ function missingTokens(input: AuditInput, tokens: readonly AuditedToken[]): Miss
       continue;
     }
     const live = tokens.some(
-      (t) =>
-        t.state === "active" && t.name === d.name && t.kind === d.kind && t.targetId === target.resolved?.id,
+      (t) => t.state === "active" && declares(d, t.kind, t) && t.targetId === target.resolved?.id,
     );
     if (live) continue;
+    const which = isNamed(kindOf(d.kind)) ? `named '${d.name}'` : `described '${d.description}'`;
     out.push({
       ...base,
       status: "absent",
-      message: `declared in ${declarations.path} line ${d.line}, but ${target.resolved.path} has no active ${d.kind} token named '${d.name}': \`pulumi up\` has not created it yet, or it was revoked or expired outside Pulumi (\`pulumi up --refresh\` recreates it).`,
+      message: `declared in ${declarations.path} line ${d.line}, but ${target.resolved.path} has no active ${d.kind} token ${which}: \`pulumi up\` has not created it yet, or it was revoked or expired outside Pulumi (\`pulumi up --refresh\` recreates it).`,
     });
   }
   return out;
 }
 
-function targetSummary(t: ListedTarget, includeInactive: boolean): AuditedTarget {
+function targetSummary(t: ListedTarget, includeInactive: boolean, now: Date): AuditedTarget {
   return {
     kind: t.kind,
     name: t.resolved?.path ?? t.refs[0] ?? "",
     ...(t.resolved ? { id: t.resolved.id } : {}),
     from: t.from,
-    tokens: t.tokens.filter((x) => includeInactive || stateOf(x) === "active").length,
+    tokens: t.tokens.filter((x) => includeInactive || stateOf(x, now) === "active").length,
     ...(t.problem !== undefined ? { problem: t.problem } : {}),
   };
 }
@@ -245,7 +267,7 @@ export function auditTokens(input: AuditInput): Audit {
     const resolved = target.resolved;
     if (resolved === undefined || target.problem !== undefined) continue;
     for (const t of target.tokens) {
-      if (!input.settings.includeInactive && stateOf(t) !== "active") continue;
+      if (!input.settings.includeInactive && stateOf(t, input.now) !== "active") continue;
       tokens.push(auditToken(t, { ...target, resolved }, input));
     }
   }
@@ -256,7 +278,7 @@ export function auditTokens(input: AuditInput): Audit {
     ...(input.declarations ? { declarationsPath: input.declarations.path } : {}),
     ...(input.policy?.path !== undefined ? { policyConfigPath: input.policy.path } : {}),
     settings: input.settings,
-    targets: input.targets.map((t) => targetSummary(t, input.settings.includeInactive)),
+    targets: input.targets.map((t) => targetSummary(t, input.settings.includeInactive, input.now)),
     tokens,
     missing: missingTokens(input, tokens),
     configFindings,

@@ -44,7 +44,7 @@ export interface TargetRef {
  * a `token` value, which a list never has) is dropped when it is read.
  */
 export interface LiveToken {
-  /** The kind it was listed as (a project and a group hold access tokens and deploy tokens). */
+  /** The kind it was listed as (a project and a group hold access tokens and deploy tokens, a project trigger tokens). */
   kind?: TokenKind;
   id: number;
   name: string;

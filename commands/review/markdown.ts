@@ -70,7 +70,8 @@ export function rowCells(row: TokenRow): string[] {
     `${code(row.key)}${ROW_MARK[row.change] ?? ""}`,
     row.kind,
     row.targetField === undefined ? row.target : `${row.target} (${row.targetField})`,
-    row.scopes.join(", "),
+    // A kind without scopes (a pipeline trigger token) has none to show.
+    row.scopes.join(", ") || "—",
     row.accessLevel ?? "—",
     `${row.lifetimeDays} days${row.fixedExpiry ? " (fixed expiresAt)" : ""}`,
     row.expiresAt,

@@ -11,6 +11,7 @@ import {
   GroupVariables,
   Groups,
   PersonalAccessTokens,
+  PipelineTriggerTokens,
   ProjectAccessTokens,
   ProjectVariables,
   Projects,
@@ -37,6 +38,8 @@ import {
   type ResourceTokenCreateOptions,
   type ResourceTokenListOptions,
   resourceTokenScopes,
+  type TriggerCreateOptions,
+  triggerToken,
 } from "./gitbeaker-types";
 import { createRequester, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./requester";
 
@@ -200,6 +203,7 @@ export class GitLabClient {
   private readonly groupVariables: InstanceType<typeof GroupVariables<false>>;
   private readonly serviceAccounts: ServiceAccountApi;
   private readonly deployTokens: InstanceType<typeof DeployTokens<false>>;
+  private readonly triggers: InstanceType<typeof PipelineTriggerTokens<false>>;
 
   constructor(opts: GitLabClientOptions) {
     if (!opts.token) throw new Error("GitLab client: no credential given");
@@ -219,6 +223,7 @@ export class GitLabClient {
     this.groupVariables = new GroupVariables(common);
     this.serviceAccounts = new ServiceAccountApi(common);
     this.deployTokens = new DeployTokens(common);
+    this.triggers = new PipelineTriggerTokens(common);
   }
 
   // ---- name resolution ------------------------------------------------------------------------
@@ -456,6 +461,35 @@ export class GitLabClient {
    */
   async revokeDeployToken(kind: ResourceKind, targetId: number, tokenId: number): Promise<void> {
     await unlessNotFound(() => this.deployTokens.remove(tokenId, GitLabClient.deployOwner(kind, targetId)));
+  }
+
+  // ---- pipeline trigger tokens (a project's; Maintainer) -------------------------------------------
+
+  /**
+   * `POST /projects/:id/triggers` with `description` and `expires_at` (the date: 00:00 UTC). A GitLab
+   * without trigger expiry ignores `expires_at`: the result's `expires_at` is then null.
+   */
+  async createTriggerToken(
+    projectId: number,
+    p: { description: string; expiresAt: string },
+  ): Promise<GitLabToken> {
+    const options: TriggerCreateOptions = { expiresAt: p.expiresAt };
+    return triggerToken(await this.triggers.create(projectId, p.description, options));
+  }
+
+  /** `GET /projects/:id/triggers`, every page. */
+  async listTriggerTokens(projectId: number): Promise<GitLabToken[]> {
+    return (await this.triggers.all(projectId)).map(triggerToken);
+  }
+
+  /** `GET /projects/:id/triggers/:trigger_id`, or undefined when GitLab does not know it (deleted). */
+  async getTriggerToken(projectId: number, triggerId: number): Promise<GitLabToken | undefined> {
+    return unlessNotFound(async () => triggerToken(await this.triggers.show(projectId, triggerId)));
+  }
+
+  /** `DELETE /projects/:id/triggers/:trigger_id`; a trigger GitLab no longer knows counts as deleted. */
+  async deleteTriggerToken(projectId: number, triggerId: number): Promise<void> {
+    await unlessNotFound(() => this.triggers.remove(projectId, triggerId));
   }
 
   // ---- CI/CD variables ------------------------------------------------------------------------------

@@ -8,8 +8,9 @@
 /**
  * The kinds of token this project manages. `personal` = a user's or service account's PAT;
  * `deploy` = a project's or group's deploy token (Git, container and package registries).
+ * `trigger` = a project's pipeline trigger token (`Ci::Trigger`).
  */
-export const TOKEN_KINDS = ["project", "group", "personal", "deploy"] as const;
+export const TOKEN_KINDS = ["project", "group", "personal", "deploy", "trigger"] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
 
 /** Every scope a personal access token may carry (`Gitlab::Auth.all_available_scopes`). */
@@ -67,8 +68,12 @@ export const KNOWN_SCOPES = [...new Set([...PERSONAL_SCOPES, ...DEPLOY_SCOPES])]
 
 export type Scope = (typeof PERSONAL_SCOPES)[number] | (typeof DEPLOY_SCOPES)[number];
 
-/** The scopes GitLab accepts for a kind of token. */
-export function scopesForKind(kind: TokenKind): readonly string[] {
+/**
+ * The scopes GitLab accepts for a kind of token; undefined for a kind that has none (a pipeline
+ * trigger token only starts pipelines: `Ci::Trigger` has no scopes column).
+ */
+export function scopesForKind(kind: TokenKind): readonly string[] | undefined {
+  if (kind === "trigger") return undefined;
   if (kind === "deploy") return DEPLOY_SCOPES;
   return kind === "personal" ? PERSONAL_SCOPES : RESOURCE_SCOPES;
 }
@@ -177,6 +182,16 @@ export function accessLevelName(value: number): AccessLevelName | undefined {
 
 /** GitLab rejects an `expires_at` later than today + this many days (instance maximum). */
 export const GITLAB_MAX_LIFETIME_DAYS = 365;
+
+/**
+ * Pipeline trigger tokens: `expires_at` must be *before* today + 365 days
+ * (app/models/ci/trigger.rb `expires_at_before_instance_max_expiry_date`: `expires_at.before?(max)`),
+ * so the longest lifetime is one day shorter than other tokens'.
+ */
+export const TRIGGER_MAX_LIFETIME_DAYS = GITLAB_MAX_LIFETIME_DAYS - 1;
+
+/** GitLab's prefix of a pipeline trigger token's value (`Ci::Trigger::TRIGGER_TOKEN_PREFIX`). */
+export const TRIGGER_TOKEN_PREFIX = "glptt-";
 
 /** The organisation's ceiling, enforced by the policy pack (never configurable higher). */
 export const POLICY_MAX_LIFETIME_DAYS = 90;

@@ -17,6 +17,8 @@ import type {
   DeployTokenScope,
   PersonalAccessTokenSchema,
   PersonalAccessTokens,
+  PipelineTriggerTokenSchema,
+  PipelineTriggerTokens,
   ResourceAccessTokens,
   ResourceVariables,
   VariableFilter,
@@ -132,6 +134,48 @@ export function gitlabDeployToken(t: DeployTokenSchema): GitLabDeployToken {
  */
 export function deployTokenScopes(scopes: string[]): DeployTokenScope[] {
   return scopes as DeployTokenScope[];
+}
+
+// ---- pipeline trigger tokens ----------------------------------------------------------------------
+
+/**
+ * The options of PipelineTriggerTokens.create, plus `expiresAt`: GitLab 17.x+ takes an optional
+ * `expires_at` (a DateTime) on `POST /projects/:id/triggers` (lib/api/ci/triggers.rb, G!146912);
+ * gitbeaker 43.8 declares only `description`. An older GitLab ignores it (Grape drops undeclared
+ * parameters).
+ */
+export type TriggerCreateOptions = Omit<
+  NonNullable<Parameters<PipelineTriggerTokens<false>["create"]>[2]>,
+  "showExpanded"
+> & { expiresAt?: string };
+
+/**
+ * A pipeline trigger token (lib/api/entities/trigger.rb: `id`, `token`, `description`, `created_at`,
+ * `updated_at`, `last_used`, `expires_at`, `owner`) in the shape of the other tokens, so the kind
+ * registry's operations return one type:
+ * - no name and no scopes: `name` is "" and `scopes` [];
+ * - `expires_at` is a time (GitLab 17.x+; absent on an older GitLab, which has no trigger expiry):
+ *   here its UTC date, when a token stops working at 00:00 UTC as every other kind's; null without;
+ * - a trigger is deleted, never revoked: one GitLab still lists is `revoked: false`, `active: true`
+ *   — whether it has expired is judged against `expires_at` with the caller's clock;
+ * - `user_id` is its owner's (the user who made it); `last_used_at` is GitLab's `last_used`;
+ * - `token` is the value in full for its owner, four characters for anyone else.
+ */
+export function triggerToken(t: PipelineTriggerTokenSchema): GitLabToken & { last_used_at: string | null } {
+  const expires = t.expires_at;
+  return {
+    id: t.id,
+    name: "",
+    description: t.description,
+    scopes: [],
+    expires_at: typeof expires === "string" && expires !== "" ? expires.slice(0, 10) : null,
+    revoked: false,
+    active: true,
+    user_id: t.owner?.id ?? 0,
+    created_at: t.created_at,
+    last_used_at: t.last_used,
+    token: t.token,
+  };
 }
 
 // ---- CI/CD variables -----------------------------------------------------------------------------

@@ -22,7 +22,11 @@ export type TargetLookup = Pick<
 /** The client calls that list tokens. */
 export type TokenLister = Pick<
   GitLabClient,
-  "listResourceTokens" | "listPersonalTokens" | "listServiceAccountTokens" | "listDeployTokens"
+  | "listResourceTokens"
+  | "listPersonalTokens"
+  | "listServiceAccountTokens"
+  | "listDeployTokens"
+  | "listTriggerTokens"
 >;
 
 /**
@@ -87,6 +91,12 @@ export interface OfficialResource {
   /** The type has no `description` property (GitLab's routes take one; the provider's resource does not). */
   readonly noDescription?: boolean;
   /**
+   * False when the official resource cannot give the token an expiry at all (`PipelineTrigger`:
+   * no `expiresAt`, no `rotationConfiguration`), so the policies' fix is another resource.
+   * Default - true
+   */
+  readonly canExpire?: boolean;
+  /**
    * False when the type has no `rotationConfiguration` (the deploy tokens: `expiresAt` only), so
    * the official provider cannot rotate it. Absent: it has one.
    */
@@ -119,8 +129,20 @@ export interface KindDescriptor<K extends TokenKind = TokenKind, F extends Targe
   readonly targetLabel: string;
   /** The declaration fields only this kind has, as zod schema pieces (all optional). */
   readonly fields: z.ZodRawShape;
-  /** The scopes GitLab accepts for this kind (from ../gitlab/facts). */
-  readonly scopes: readonly string[];
+  /**
+   * The scopes GitLab accepts for this kind (from ../gitlab/facts); undefined = the kind has no
+   * scopes (a pipeline trigger token): declarations must not give any, and the policies' scope
+   * rules have nothing to judge.
+   */
+  readonly scopes: readonly string[] | undefined;
+  /**
+   * False when GitLab gives this kind's tokens no name (a pipeline trigger token: its description
+   * is its only text, and carries the creation marker): declarations must not give one, and
+   * tokens are told apart by their marker alone. Default - true
+   */
+  readonly named?: boolean;
+  /** The longest lifetime GitLab allows this kind, in days. Default - GITLAB_MAX_LIFETIME_DAYS (365) */
+  readonly maxLifetimeDays?: number;
   /** The access levels a token of this kind may have; undefined = access levels do not apply. */
   readonly accessLevels: readonly AccessLevelName[] | undefined;
   /**

@@ -6,12 +6,13 @@
  * Loadable by the policy pack: no Pulumi, no gitbeaker at run time.
  */
 import type { z } from "zod";
-import { ADMIN_SCOPES, TOKEN_KINDS, type TokenKind } from "../gitlab/facts";
+import { ADMIN_SCOPES, GITLAB_MAX_LIFETIME_DAYS, TOKEN_KINDS, type TokenKind } from "../gitlab/facts";
 import type { KindDescriptor, OfficialResource, TargetField } from "./descriptor";
 import { deploy } from "./deploy";
 import { group } from "./group";
 import { personal } from "./personal";
 import { project } from "./project";
+import { trigger } from "./trigger";
 
 export type {
   KindDescriptor,
@@ -26,7 +27,7 @@ export type {
 export { TOKEN_KINDS, type TokenKind };
 
 /** Every kind's descriptor, by kind. Its keys are exactly TOKEN_KINDS (a missing kind does not compile). */
-export const KINDS = { project, group, personal, deploy } as const satisfies {
+export const KINDS = { project, group, personal, deploy, trigger } as const satisfies {
   [K in TokenKind]: KindDescriptor<K>;
 };
 
@@ -114,6 +115,27 @@ export function kindsWith(field: keyof KindFields): string {
   return sayKinds(KIND_LIST.filter((d) => hasField(d, field)).map((d) => d.kind));
 }
 
+/** Whether a kind's tokens carry scopes (a pipeline trigger token has none). */
+export function hasScopes(d: KindDescriptor): d is KindDescriptor & { scopes: readonly string[] } {
+  return d.scopes !== undefined;
+}
+
+/** Whether GitLab gives a kind's tokens a name (a pipeline trigger token has only a description). */
+export function isNamed(d: KindDescriptor): boolean {
+  return d.named !== false;
+}
+
+/** The longest lifetime GitLab allows a kind, in days. */
+export function maxLifetimeDaysOf(d: KindDescriptor): number {
+  return d.maxLifetimeDays ?? GITLAB_MAX_LIFETIME_DAYS;
+}
+
+/** The kinds that have scopes, as a message says it: `project, group and personal`. */
+export function kindsWithScopes(): string {
+  const kinds = KIND_LIST.filter(hasScopes).map((d) => d.kind);
+  return kinds.length <= 1 ? (kinds[0] ?? "no") : `${kinds.slice(0, -1).join(", ")} and ${kinds.at(-1)}`;
+}
+
 /** Component resource types (`ComponentResource` type tokens), by kind. */
 export const COMPONENT_TYPES = byKind((d) => d.componentType);
 
@@ -169,7 +191,7 @@ export function kindOfOfficialType(type: string): TokenKind | undefined {
 export function scopesElsewhereHint(scopes: readonly string[]): string {
   for (const s of scopes) {
     if ((ADMIN_SCOPES as readonly string[]).includes(s)) continue;
-    const kinds = KIND_LIST.filter((d) => d.scopes.includes(s)).map((d) => d.kind);
+    const kinds = KIND_LIST.filter((d) => d.scopes?.includes(s)).map((d) => d.kind);
     if (kinds.length > 0) return ` (${s} exists only on ${sayKinds(kinds)} tokens)`;
   }
   return "";

@@ -9,9 +9,10 @@ import { createHash } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { GitLabApiError } from "../gitlab/errors";
 import type { GitLabClient, CreateTokenParams, GitLabToken } from "../gitlab/client";
-import { ACCESS_LEVELS, rotationDate, type TokenKind } from "../gitlab/facts";
+import { ACCESS_LEVELS, dateStart, rotationDate, type TokenKind } from "../gitlab/facts";
 import {
   hasField,
+  isNamed,
   kindOf,
   type ResolvedTarget,
   type TargetHints,
@@ -27,7 +28,7 @@ import {
   newCreateRef,
   type Marker,
 } from "../gitlab/marker";
-import { check, diff, expiryFor, resourceId, update } from "./access-token-logic";
+import { check, diff, expiredByProvider, expiryFor, resourceId, update } from "./access-token-logic";
 import type { ShellEntry } from "./shell";
 import { connectionOf, currentTime, clientFor, type Connection, type ProviderConfig } from "./runtime-env";
 
@@ -172,9 +173,13 @@ export async function revokeMarked(
   matches: (marker: Marker) => boolean,
   keep: ReadonlySet<number> = new Set(),
 ): Promise<number[]> {
+  // A kind without names (a pipeline trigger token) is told apart by its marker alone.
+  const named = isNamed(kindOf(kind));
   const made = (await kindOf(kind).list(gl, target, name)).filter((t) => {
     const marker = markerOf(t.description);
-    return t.name === name && !t.revoked && marker !== undefined && matches(marker) && !keep.has(t.id);
+    return (
+      (!named || t.name === name) && !t.revoked && marker !== undefined && matches(marker) && !keep.has(t.id)
+    );
   });
   for (const t of made) await kindOf(kind).revoke(gl, target, t.id);
   return made.map((t) => t.id);
@@ -231,6 +236,9 @@ export async function create(
     throw new Error(
       `GitLab created ${inputs.kind} token "${inputs.name}" (id ${t.id}) but returned no value`,
     );
+  // GitLab answers with the expiry it stored; none means it ignored ours (a GitLab before pipeline
+  // trigger expiry): the provider then enforces the declared one itself (expiredByProvider).
+  const honoured = t.expires_at !== null && t.expires_at !== undefined;
   const actualExpiry = t.expires_at ?? expiresAt;
   const outs: AccessTokenOutputs = {
     ...inputs,
@@ -248,6 +256,7 @@ export async function create(
   if (t.user_id !== undefined) Object.assign(outs, { userId: t.user_id }, await identityOf(gl, t.user_id));
   if (t.username !== undefined) outs.identityUsername = t.username;
   for (const f of ROUTE_FIELDS) if (target[f] !== undefined) outs[f] = target[f];
+  if (!honoured) outs.expiryEnforcedByProvider = true;
   return { id: resourceId(inputs.kind, target.id, t.id), outs };
 }
 
@@ -256,15 +265,25 @@ export async function create(
  * The identity of its user is kept from state; state without it (written before it was recorded,
  * or whose create could not read it) gets it here, once — one more call for that token, none on the
  * refreshes after.
+ * A token whose lifetime the provider enforces (expiryEnforcedByProvider) and which is on or past
+ * its expiry is deleted first: GitLab would leave it working forever, and a refresh must not.
  */
 export async function read(
   conn: Connection,
   id: string,
   props: AccessTokenOutputs,
+  now: Date = currentTime(),
 ): Promise<dynamic.ReadResult> {
   const gl = clientFor(conn);
-  const t = await kindOf(props.kind).get(gl, storedTarget(props), props.tokenId);
-  if (!t || t.revoked || !t.active) return {};
+  const kind = kindOf(props.kind);
+  const t = await kind.get(gl, storedTarget(props), props.tokenId);
+  if (t && expiredByProvider(props, now)) {
+    await kind.revoke(gl, storedTarget(props), props.tokenId);
+    return {};
+  }
+  // GitLab's own expiry too, by the provider's clock: a trigger GitLab expired is still listed as is.
+  const lapsed = typeof t?.expires_at === "string" && now.getTime() >= dateStart(t.expires_at).getTime();
+  if (!t || t.revoked || !t.active || lapsed) return {};
   const expiresAt = t.expires_at ?? props.expiresAt;
   const userId = typeof props.userId === "number" ? props.userId : t.user_id;
   const identity =
@@ -304,7 +323,7 @@ export const entry = {
   create: (config: ProviderConfig, inputs: AccessTokenProps) =>
     create(connectionOf(config), inputs, currentTime()),
   read: (config: ProviderConfig, id: string, props: AccessTokenOutputs) =>
-    read(connectionOf(config), id, props),
+    read(connectionOf(config), id, props, currentTime()),
   update: (olds: AccessTokenOutputs, news: AccessTokenProps) => update(olds, news),
   remove: (config: ProviderConfig, props: AccessTokenOutputs) => remove(connectionOf(config), props),
   /** The shared shell's update (./shell.ts); `update` above is the older shells'. */

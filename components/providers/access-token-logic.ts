@@ -13,14 +13,15 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import {
   DEFAULT_ROTATE_BEFORE_DAYS,
   addDays,
+  dateStart,
   rotationDate,
   rotationDue,
   type TokenKind,
 } from "../gitlab/facts";
 import { isCurrentCreateRef, newCreateRef } from "../gitlab/marker";
-import { kindOf } from "../kinds";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
 import { validateTokenSpec } from "../validation";
+import { isNamed, isTokenKind, kindOf } from "../kinds";
 
 /** Properties whose change means a new token (GitLab tokens are immutable). */
 export const REPLACE_ON_CHANGE = [
@@ -76,7 +77,8 @@ export function check(
     {
       kind: news.kind,
       target: news.target,
-      name: news.name,
+      // A kind GitLab gives no name registers its key as `name`, for messages: not the user's to judge.
+      name: isTokenKind(news.kind) && !isNamed(kindOf(news.kind)) ? undefined : news.name,
       description: news.description,
       scopes: news.scopes,
       accessLevel: news.accessLevel,
@@ -122,6 +124,9 @@ export function diff(olds: AccessTokenOutputs, news: AccessTokenProps, now: Date
   ) {
     replaces.push("expiresAt");
   }
+  // A lifetime the provider enforces (GitLab ignored `expires_at`): a token on or past its expiry
+  // is replaced even with a fixed date (the replacement's check then asks for a later date).
+  if (replaces.length === 0 && expiredByProvider(olds, now)) replaces.push("expiresAt");
   // A token that a refresh found inactive is replaced even if it is still in state.
   if (replaces.length === 0 && olds.active === false) replaces.push("active");
 
@@ -131,6 +136,19 @@ export function diff(olds: AccessTokenOutputs, news: AccessTokenProps, now: Date
     deleteBeforeReplace: false,
     stables: ["kind", "target", "key"],
   };
+}
+
+/**
+ * Whether the provider enforces this token's lifetime (GitLab did not honour `expires_at`: a
+ * pipeline trigger token on a GitLab before trigger expiry) and the lifetime is over: the token
+ * stopped being valid at 00:00 UTC on `expiresAt`, as a GitLab-enforced one would.
+ */
+export function expiredByProvider(outs: Partial<AccessTokenOutputs>, now: Date): boolean {
+  return (
+    outs.expiryEnforcedByProvider === true &&
+    typeof outs.expiresAt === "string" &&
+    now.getTime() >= dateStart(outs.expiresAt).getTime()
+  );
 }
 
 export function resourceId(kind: TokenKind, targetId: number, tokenId: number): string {

@@ -5,7 +5,7 @@
  * (components/gitlab/client.ts) and `TokenDeclaration` (components/declarations.ts) fit them, and the
  * policy pack does not load the GitLab client or the YAML loader. The token's value is never read.
  */
-import { accessLevelName, type TokenKind } from "../../components/gitlab/facts";
+import { accessLevelName, addDays, type TokenKind } from "../../components/gitlab/facts";
 import { kindOf } from "../../components/kinds";
 import type { NormalisedToken } from "./token";
 
@@ -28,6 +28,9 @@ export interface GitLabApiToken {
 export interface GitLabApiDeclaration {
   key: string;
   rotateBeforeDays: number;
+  /** The declared lifetime (days from creation) or fixed expiry: the one gitlab-tokens enforces where GitLab has none. */
+  lifetimeDays?: number;
+  expiresAt?: string;
   owner?: string;
   justification?: string;
   serviceAccount?: boolean;
@@ -45,6 +48,7 @@ export const LIVE_TOKEN_TYPES: Record<TokenKind, string> = {
   group: "gitlab-api:GroupAccessToken",
   personal: "gitlab-api:PersonalAccessToken",
   deploy: "gitlab-api:DeployToken",
+  trigger: "gitlab-api:PipelineTrigger",
 };
 
 /** `project:acme/web:deploy#12`: the identity of a live token no declaration manages. */
@@ -81,6 +85,15 @@ export function fromGitLabApi(
     d.accessLevels === undefined || token.access_level === undefined ? undefined : token.access_level;
   const serviceAccount = ofUser ? (user.serviceAccount ?? declaration?.serviceAccount) : undefined;
   const description = token.description?.trim() ? token.description : undefined;
+  // A managed token GitLab gave no expiry (a pipeline trigger token on a GitLab before trigger
+  // expiry, which ignored expires_at): the expiry gitlab-tokens enforces, from its declaration.
+  const enforced =
+    token.expires_at || declaration === undefined
+      ? undefined
+      : (declaration.expiresAt ??
+        (declaration.lifetimeDays !== undefined && created !== undefined
+          ? addDays(created.slice(0, 10), declaration.lifetimeDays)
+          : undefined));
   return {
     key: declaration?.key ?? liveKey,
     aliases: declaration ? [liveKey] : [],
@@ -93,6 +106,7 @@ export function fromGitLabApi(
     scopes: [...new Set(token.scopes)],
     ...(level !== undefined ? { accessLevel: accessLevelName(level) ?? String(level) } : {}),
     ...(token.expires_at ? { expiresAt: token.expires_at.slice(0, 10) } : {}),
+    ...(enforced !== undefined ? { expiresAt: enforced } : {}),
     ...(created !== undefined ? { createdAt: created } : {}),
     ...(declaration ? { rotation: { rotateBeforeDays: declaration.rotateBeforeDays } } : {}),
     ...(declaration?.owner !== undefined ? { owner: declaration.owner } : {}),

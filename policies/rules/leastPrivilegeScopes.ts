@@ -8,9 +8,8 @@ import {
   NARROWER_ALTERNATIVES,
   SCOPE_IMPLIES,
   isKnownScope,
-  scopesForKind,
 } from "../../components/gitlab/facts";
-import { scopesElsewhereHint } from "../../components/kinds";
+import { hasScopes, kindOf, scopesElsewhereHint } from "../../components/kinds";
 import {
   justificationField,
   justificationOf,
@@ -64,6 +63,17 @@ function removeScopes(token: NormalisedToken, scopes: readonly string[], pronoun
 export const checkLeastPrivilegeScopes: Rule<LeastPrivilegeScopesConfig> = (token, config) => {
   const who = describeToken(token);
   const scopes = token.scopes;
+  // A kind GitLab gives no scopes (a pipeline trigger token): nothing to judge, unless some are declared.
+  if (!isUnknown(token, "kind") && !hasScopes(kindOf(token.kind))) {
+    if (scopes.length === 0) return [];
+    return [
+      violation(
+        "invalid-scope",
+        "scopes",
+        `${who} declares scopes ${scopes.join(", ")}, but a ${token.kind} token has no scopes in GitLab. Remove them.`,
+      ),
+    ];
+  }
   if (scopes.length === 0) {
     if (isUnknown(token, "scopes")) return [unjudged(token, "the scopes", "scopes")];
     return [
@@ -100,8 +110,9 @@ export const checkLeastPrivilegeScopes: Rule<LeastPrivilegeScopesConfig> = (toke
   }
 
   // Scopes GitLab does not accept for this kind of token.
-  if (!isUnknown(token, "kind")) {
-    const valid = scopesForKind(token.kind);
+  const d = kindOf(token.kind);
+  if (!isUnknown(token, "kind") && hasScopes(d)) {
+    const valid = d.scopes;
     const invalid = scopes.filter(
       (s) => !valid.includes(s) && !bad.includes(s) && !unknownScopes.includes(s),
     );

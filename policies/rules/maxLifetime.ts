@@ -2,11 +2,19 @@
  * `gitlab-token-max-lifetime`: every token expires, at most `maxLifetimeDays` (≤ 90) after its
  * creation — or after today, for a token that does not exist yet.
  */
-import { POLICY_MAX_LIFETIME_DAYS, addDays } from "../../components/gitlab/facts";
+import { POLICY_MAX_LIFETIME_DAYS, addDays, dateStart } from "../../components/gitlab/facts";
 import { officialRotates } from "../../components/kinds";
 import { describeLifetime, lifetimeOf, unjudged, violation, type Check, type Rule } from "./check";
 import type { MaxLifetimeConfig } from "./config";
-import { FIELD_NAMES, describeToken, isLive, liveFix, type NormalisedToken } from "./token";
+import {
+  FIELD_NAMES,
+  describeToken,
+  isLive,
+  liveFix,
+  officialCannotExpire,
+  type NormalisedToken,
+} from "./token";
+import { kindOf } from "../../components/kinds";
 
 export const checkMaxLifetime: Rule<MaxLifetimeConfig> = (token, config, now) => {
   const max = Math.min(config.maxLifetimeDays, POLICY_MAX_LIFETIME_DAYS);
@@ -27,6 +35,21 @@ export const checkMaxLifetime: Rule<MaxLifetimeConfig> = (token, config, now) =>
 
   const checks: Check[] = [];
   const field = lifetime.basis === "declared" ? names.lifetimeDays : names.expiresAt;
+  // A live token is judged only while active: one still active on or after its expiry is one
+  // GitLab does not expire (gitlab-tokens enforces the declared lifetime, on refresh).
+  if (
+    isLive(token) &&
+    token.expiresAt !== undefined &&
+    now.getTime() >= dateStart(token.expiresAt).getTime()
+  ) {
+    checks.push(
+      violation(
+        "past-lifetime",
+        names.expiresAt,
+        `${who} is still active after its declared lifetime ended (${token.expiresAt}): GitLab does not expire it, and no refresh has deleted it since. Run \`pulumi up --refresh --run-program\` to delete and replace it.`,
+      ),
+    );
+  }
   if (lifetime.days < 1 && lifetime.basis !== "created") {
     const what =
       lifetime.basis === "declared"
@@ -61,6 +84,9 @@ export const checkMaxLifetime: Rule<MaxLifetimeConfig> = (token, config, now) =>
 
 /** What to write instead: the user's own fields, and the latest allowed date when a start is known. */
 function expiryFix(token: NormalisedToken, max: number, from?: string): string {
+  if (token.family === "gitlab-provider" && kindOf(token.kind).official.canExpire === false) {
+    return officialCannotExpire(token, `lifetimeDays: ${max} or less`);
+  }
   if (isLive(token)) {
     return liveFix(
       token,

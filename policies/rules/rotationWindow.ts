@@ -20,8 +20,8 @@ import {
   type Rule,
 } from "./check";
 import type { RotationWindowConfig } from "./config";
-import { FIELD_NAMES, describeToken, isLive, isUnknown } from "./token";
-import { officialRotates } from "../../components/kinds";
+import { FIELD_NAMES, describeToken, isLive, isUnknown, officialCannotExpire } from "./token";
+import { kindOf, officialRotates } from "../../components/kinds";
 
 export const checkRotationWindow: Rule<RotationWindowConfig> = (token, config, now) => {
   const names = FIELD_NAMES[token.family];
@@ -43,11 +43,13 @@ export const checkRotationWindow: Rule<RotationWindowConfig> = (token, config, n
       ];
     }
     const fix =
-      token.family === "gitlab-tokens"
-        ? `Set rotateBeforeDays to at least ${min} and below the lifetime (the project default is ${DEFAULT_ROTATE_BEFORE_DAYS})`
-        : officialRotates(token.type)
-          ? `Replace expiresAt with rotationConfiguration { expirationDays: ${DEFAULT_LIFETIME_DAYS}, rotateBeforeDays: ${DEFAULT_ROTATE_BEFORE_DAYS} }`
-          : `The official provider cannot rotate a ${token.kind} token (it has no rotationConfiguration); declare it in tokens.yaml (kind: ${token.kind}) so \`pulumi up\` rotates it`;
+      token.family === "gitlab-provider" && kindOf(token.kind).official.canExpire === false
+        ? officialCannotExpire(token, `rotateBeforeDays: ${Math.max(min, DEFAULT_ROTATE_BEFORE_DAYS)}`)
+        : token.family === "gitlab-tokens"
+          ? `Set rotateBeforeDays to at least ${min} and below the lifetime (the project default is ${DEFAULT_ROTATE_BEFORE_DAYS})`
+          : officialRotates(token.type)
+            ? `Replace expiresAt with rotationConfiguration { expirationDays: ${DEFAULT_LIFETIME_DAYS}, rotateBeforeDays: ${DEFAULT_ROTATE_BEFORE_DAYS} }`
+            : `The official provider cannot rotate a ${token.kind} token (it has no rotationConfiguration); declare it in tokens.yaml (kind: ${token.kind}) so \`pulumi up\` rotates it`;
     return [
       violation(
         "rotation-not-configured",

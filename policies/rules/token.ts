@@ -164,3 +164,15 @@ export function liveFix(token: NormalisedToken, declared: string, replacement: s
 export function describeToken(token: NormalisedToken): string {
   return isUnknown(token, "kind") ? `token '${token.key}'` : `${token.kind} token '${token.key}'`;
 }
+
+/**
+ * The fix for an official-provider resource that cannot expire at all (`PipelineTrigger`: no
+ * `expiresAt`, no `rotationConfiguration`): declare the token with gitlab-tokens instead, which
+ * sends GitLab's `expires_at` and rotates it (`field` is what to declare, e.g. `lifetimeDays: 90`).
+ */
+export function officialCannotExpire(token: NormalisedToken, field: string): string {
+  return (
+    `The official ${token.type.split(":").pop()} resource cannot give it an expiry; declare it in ` +
+    `tokens.yaml instead (kind: ${token.kind}, ${field}) and remove this resource`
+  );
+}

@@ -28,6 +28,7 @@ const settingsBody = z
     maxPersonalAccessTokenLifetimeDays: z.number().int().positive().optional(),
     serviceAccessTokensExpirationEnforced: z.boolean().optional(),
     allowProjectsToCreateServiceAccounts: z.boolean().optional(),
+    triggerTokenExpiration: z.boolean().optional(),
   })
   .strict();
 

@@ -300,6 +300,7 @@ describe("collectTargets", () => {
     listPersonalTokens: async () => [token("bot-export")],
     listServiceAccountTokens: async () => [],
     listDeployTokens: async () => [],
+    listTriggerTokens: async () => [],
     ...over,
   });
 

@@ -40,7 +40,13 @@ void pulumi.runtime.setMocks(
 );
 
 // Imported after setMocks so the components see the mocked runtime.
-import { DeployToken, GroupAccessToken, PersonalAccessToken, ProjectAccessToken } from "../../components";
+import {
+  DeployToken,
+  GroupAccessToken,
+  PersonalAccessToken,
+  PipelineTriggerToken,
+  ProjectAccessToken,
+} from "../../components";
 import { addDays } from "../../components/gitlab/facts";
 
 const IN_60_DAYS = addDays(new Date(), 60);
@@ -325,5 +331,48 @@ describe("DeployToken", () => {
           deliverTo: [{ project: "acme/web", variable: "U", value: "username" }],
         }),
     ).toThrow("value username applies to deploy tokens only");
+  });
+});
+
+describe("PipelineTriggerToken", () => {
+  it("registers its component type and a token with no scopes, no access level, and the key as its name", async () => {
+    const c = new PipelineTriggerToken("nightly-trigger", {
+      project: "acme/web",
+      description: "Starts the nightly pipeline",
+      lifetimeDays: 30,
+      deliverTo: [{ project: "acme/api", variable: "WEB_TRIGGER" }],
+    });
+    expect(await pulumi.isSecret(c.token)).toBe(true);
+    await settle();
+    expect(registered.map((r) => `${r.type} ${r.name}`)).toEqual([
+      "gitlab-tokens:index:PipelineTriggerToken nightly-trigger",
+      `${ACCESS_TOKEN} nightly-trigger`,
+      `${CI_VARIABLE} nightly-trigger-project-acme_api-WEB_TRIGGER`,
+    ]);
+    const token = registered[1]!.inputs;
+    expect(token).toMatchObject({
+      kind: "trigger",
+      target: "acme/web",
+      name: "nightly-trigger",
+      description: "Starts the nightly pipeline",
+      scopes: [],
+      lifetimeDays: 30,
+    });
+    expect(token).not.toHaveProperty("accessLevel");
+  });
+
+  it.each([
+    [{ scopes: ["read_api"] }, "scopes", "a trigger token has no scopes in GitLab"],
+    [{ name: "nightly" }, "name", "a trigger token has no name in GitLab"],
+    [{ lifetimeDays: 365 }, "lifetimeDays", "lifetimeDays is 365; GitLab allows a trigger token at most 364"],
+  ])("refuses %j before registering anything", (extra, propertyPath, reason) => {
+    let error: unknown;
+    try {
+      new PipelineTriggerToken("bad", { project: "acme/web", ...extra } as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ propertyPath, reason: expect.stringContaining(`bad: ${reason}`) });
+    expect(registered).toEqual([]);
   });
 });

@@ -24,7 +24,9 @@ import {
   officialResourceOf,
   ALL_OFFICIAL_TYPES,
   kindOfTarget,
+  isNamed,
   kindsOfTarget,
+  maxLifetimeDaysOf,
   targetFieldsOf,
 } from "../../components/kinds";
 
@@ -46,18 +48,28 @@ describe("the registry", () => {
       group: "group",
       personal: "user",
       deploy: "project",
+      trigger: "project",
     });
     // A deploy token's target is a project or a group; project and group tokens keep theirs.
     expect(targetFieldsOf(KINDS.deploy)).toEqual(["project", "group"]);
     expect(KIND_LIST.filter((d) => targetFieldsOf(d).length > 1).map((d) => d.kind)).toEqual(["deploy"]);
     expect(kindsOfTarget("group")).toEqual(["group", "deploy"]);
+    expect(kindsOfTarget("project")).toEqual(["project", "deploy", "trigger"]);
     expect(kindsOfTarget("user")).toEqual(["personal"]);
-    for (const d of KIND_LIST) if (d.kind !== "deploy") expect(kindOfTarget(d.targetField)).toBe(d.kind);
+    // A target field names the first kind that has it (deploy and trigger tokens live on projects too).
+    for (const d of KIND_LIST)
+      expect(kindOfTarget(d.targetField)).toBe(d.targetField === "user" ? "personal" : d.targetField);
     expect(KINDS.deploy.accessLevels).toBeUndefined();
     expect(Object.keys(KINDS.deploy.fields)).toEqual(["username"]);
     expect(KINDS.project.accessLevels).toEqual(ACCESS_LEVEL_NAMES);
     expect(KINDS.group.accessLevels).toEqual(ACCESS_LEVEL_NAMES);
     expect(KINDS.personal.accessLevels).toBeUndefined();
+    expect(KINDS.trigger.accessLevels).toBeUndefined();
+    expect(KINDS.trigger.scopes).toBeUndefined();
+    expect(Object.keys(KINDS.trigger.fields)).toEqual([]);
+    expect(KIND_LIST.filter((d) => !isNamed(d)).map((d) => d.kind)).toEqual(["trigger"]);
+    expect(maxLifetimeDaysOf(KINDS.trigger)).toBe(364);
+    expect(maxLifetimeDaysOf(KINDS.project)).toBe(365);
     expect(Object.keys(KINDS.project.fields)).toEqual(["accessLevel"]);
     expect(Object.keys(KINDS.personal.fields)).toEqual(["serviceAccount", "group", "project"]);
   });
@@ -72,7 +84,9 @@ describe("the registry", () => {
       group: "gitlab-tokens:index:GroupAccessToken",
       personal: "gitlab-tokens:index:PersonalAccessToken",
       deploy: "gitlab-tokens:index:DeployToken",
+      trigger: "gitlab-tokens:index:PipelineTriggerToken",
     });
+    expect(OFFICIAL_TYPES.trigger).toBe("gitlab:index/pipelineTrigger:PipelineTrigger");
     for (const d of KIND_LIST) expect(kindOfOfficialType(d.official.type)).toBe(d.kind);
     expect(kindOfOfficialType(OFFICIAL_TYPES.project.replace("project", "other"))).toBeUndefined();
   });
@@ -251,6 +265,45 @@ describe("each descriptor's GitLab operations, against the sandbox", () => {
     expect(d.checkFields?.({ project: "acme/web", serviceAccount: false }).map((f) => f.field)).toEqual([
       "project",
     ]);
+  });
+
+  it("trigger: resolve, create with expires_at, get, list, delete (GitLab's routes under /projects/:id/triggers)", async () => {
+    const d = kindOf("trigger");
+    const resolved = await d.resolve(gl, "acme/web");
+    expect(resolved.id).toBe(sandbox.projectId("acme/web"));
+    sandbox.resetCounters();
+    const made = await d.create(gl, resolved, {
+      name: "ignored: triggers have no name",
+      scopes: [],
+      expiresAt: addDays(NOW, 30),
+      description: "registry trigger",
+    });
+    expect(made.token).toMatch(/^glptt-[0-9a-f]{40}$/);
+    expect(made).toMatchObject({ name: "", scopes: [], expires_at: addDays(NOW, 30), revoked: false });
+    expect((await d.get(gl, resolved, made.id))?.description).toBe("registry trigger");
+    expect((await d.list(gl, resolved)).map((t) => t.id)).toContain(made.id);
+    await d.revoke(gl, resolved, made.id);
+    expect(await d.get(gl, resolved, made.id)).toBeUndefined();
+    await expect(d.revoke(gl, resolved, made.id)).resolves.toBeUndefined();
+    expect(Object.keys(sandbox.counters().byRoute).sort()).toEqual([
+      "DELETE /api/v4/projects/:id/triggers/:trigger_id",
+      "GET /api/v4/projects/:id/triggers",
+      "GET /api/v4/projects/:id/triggers/:trigger_id",
+      "POST /api/v4/projects/:id/triggers",
+    ]);
+  });
+
+  it("trigger: on a GitLab without trigger expiry, the created token has no expires_at", async () => {
+    const d = kindOf("trigger");
+    sandbox.updateSettings({ triggerTokenExpiration: false });
+    try {
+      const resolved = await d.resolve(gl, "acme/web");
+      const made = await d.create(gl, resolved, { name: "", scopes: [], expiresAt: addDays(NOW, 30) });
+      expect(made.expires_at).toBeNull();
+      await d.revoke(gl, resolved, made.id);
+    } finally {
+      sandbox.updateSettings({ triggerTokenExpiration: true });
+    }
   });
 
   it("personal: refuses a human declared a service account", async () => {

@@ -65,6 +65,10 @@ export function officialProps(
   kind: TokenKind,
   overrides: Record<string, unknown> = {},
 ): Record<string, unknown> {
+  if (kind === "trigger") {
+    // The official gitlab_pipeline_trigger: a project and a description, nothing else.
+    return { project: "acme/web", description: "Starts the nightly pipeline", ...overrides };
+  }
   const target =
     kind === "project" ? { project: "acme/web" } : kind === "group" ? { group: "acme" } : { userId: 42 };
   const props: Record<string, unknown> = {

@@ -19,6 +19,7 @@ describe("sandbox admin endpoints", () => {
       maxPersonalAccessTokenLifetimeDays: 365,
       serviceAccessTokensExpirationEnforced: true,
       allowProjectsToCreateServiceAccounts: true,
+      triggerTokenExpiration: true,
     });
     const patched = await admin(sandbox.url, sandbox.adminToken, "PATCH", "/settings", {
       maxPersonalAccessTokenLifetimeDays: 90,
