@@ -100,6 +100,7 @@ describe("the registry", () => {
       "gitlab:index/projectServiceAccountAccessToken:ProjectServiceAccountAccessToken",
       "gitlab:index/projectDeployToken:ProjectDeployToken",
       "gitlab:index/groupDeployToken:GroupDeployToken",
+      "gitlab:index/pipelineTrigger:PipelineTrigger",
     ]);
     expect(new Set(ALL_OFFICIAL_TYPES).size).toBe(ALL_OFFICIAL_TYPES.length);
     for (const type of ALL_OFFICIAL_TYPES.slice(3, 5)) {

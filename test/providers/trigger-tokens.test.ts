@@ -61,7 +61,7 @@ describe("check", () => {
     [
       "scopes",
       { scopes: ["read_api"] },
-      "a trigger token has no scopes in GitLab (scopes apply to project, group and personal tokens); remove scopes",
+      "a trigger token has no scopes in GitLab (scopes apply to project, group, personal and deploy tokens); remove scopes",
     ],
     ["lifetimeDays", { lifetimeDays: 365 }, "lifetimeDays is 365; GitLab allows a trigger token at most 364"],
     [
