@@ -18,6 +18,7 @@ import {
   CLIENTS,
   type ClientName,
   FILTER_PIVOT,
+  NOW,
   type ClientRun,
   type ClientSandbox,
   PAGED_TOKENS,
@@ -398,12 +399,140 @@ const SCENARIOS: Scenario[] = [
       bad_sort: apiError(client, 400, { error: "sort does not have a valid value" }, "GitlabListError"),
     }),
   },
+  {
+    name: "pipeline-triggers",
+    inputs: () => ({ project: "acme/web" }),
+    // lib/api/ci/triggers.rb with lib/api/entities/trigger.rb (TriggerPresenter): the value in full
+    // for its owner, four characters for anyone else; Maintainer to list (admin_build), 403 otherwise;
+    // `triggers.find`: ActiveRecord's "404 Not found". client-go v1.46 has no expires_at (sent with
+    // its NewRequest/Do); python-gitlab's create passes it on.
+    expected: (client) => {
+      const trigger = {
+        description: "from the Go client",
+        token: "glptt-<40 hex>",
+        created_at: NOW.slice(0, 19),
+        owner: "root",
+      };
+      return {
+        created: trigger,
+        ...(client === "go" ? { create_status: 201 } : {}),
+        owner_is_admin: true,
+        created_expiring: { description: "expiring", expires_at: dateAfter(30) },
+        got_expiring_expires_at: dateAfter(30),
+        // app/models/ci/trigger.rb expires_at_before_instance_max_expiry_date, through bad_request!.
+        create_too_long: apiError(
+          client,
+          400,
+          { message: `400 Bad request - Expires at must be before ${dateAfter(365)}` },
+          "GitlabCreateError",
+        ),
+        create_without_description: apiError(client, 400, { error: "description is missing" }, "http"),
+        got: trigger,
+        got_same_value: true,
+        got_by_other_user: "<4 characters>",
+        edited_description: "edited",
+        listed: ["edited", "expiring"],
+        list_as_developer: apiError(client, 403, { message: "403 Forbidden" }, "GitlabListError"),
+        delete_status: 204,
+        get_deleted: apiError(client, 404, { message: "404 Not found" }, "GitlabGetError"),
+        delete_deleted: apiError(client, 404, { message: "404 Not found" }, "GitlabDeleteError"),
+      };
+    },
+  },
+  {
+    name: "deploy-tokens",
+    inputs: () => ({ project: "acme/web", group: "acme" }),
+    // lib/api/deploy_tokens.rb, lib/api/entities/deploy_token.rb, app/models/deploy_token.rb: the
+    // default username `gitlab+deploy-token-<id>`, no expiry unless given, `expired` = expires_at
+    // before today; Grape's scope check (400 {"error"}); `deploy_tokens.find` → "404 Not found";
+    // DELETE destroys the row. client-go v1.46's list options have no `active`.
+    expected: (client) => {
+      const lifecycle = {
+        created: {
+          name: "conformance-deploy",
+          username: "conformance-deployer",
+          scopes: ["read_repository", "read_registry"],
+          expires_at: dateAfter(30),
+          revoked: false,
+          expired: false,
+          token: "gldt-<20>",
+        },
+        ...(client === "go" ? { create_status: 201 } : {}),
+        created_plain: {
+          name: "plain",
+          username: expect.stringMatching(/^gitlab\+deploy-token-\d+$/),
+          scopes: ["read_repository"],
+          expires_at: null,
+          revoked: false,
+          expired: false,
+          token: "gldt-<20>",
+        },
+        default_username: true,
+        created_expired: { expired: true, expires_at: dateAfter(-1) },
+        got: {
+          name: "conformance-deploy",
+          username: "conformance-deployer",
+          scopes: ["read_repository", "read_registry"],
+          expires_at: dateAfter(30),
+          revoked: false,
+          expired: false,
+          token: null,
+        },
+        listed: ["conformance-deploy", "plain", "expired"],
+        ...(client === "python" ? { listed_active: ["conformance-deploy", "plain"] } : {}),
+        create_bad_scope: apiError(
+          client,
+          400,
+          { error: "scopes does not have a valid value" },
+          "GitlabCreateError",
+        ),
+        delete_status: 204,
+        get_deleted: apiError(client, 404, { message: "404 Not found" }, "GitlabGetError"),
+        delete_deleted: apiError(client, 404, { message: "404 Not found" }, "GitlabDeleteError"),
+      };
+      return {
+        project: lifecycle,
+        group: lifecycle,
+        // read_deploy_token is Maintainer+; GET /deploy_tokens is authenticated_as_admin!.
+        list_as_developer: apiError(client, 403, { message: "403 Forbidden" }, "GitlabListError"),
+        all_after_delete: 0,
+        list_all_as_non_admin: apiError(client, 403, { message: "403 Forbidden" }, "GitlabListError"),
+      };
+    },
+  },
+  {
+    name: "project-service-accounts",
+    inputs: () => ({ project: "acme/web" }),
+    // ee/lib/api/project_service_accounts.rb (a project's Maintainer): the group routes' shapes under
+    // /projects/:id; `not_found!` while allow_projects_to_create_service_accounts is off. Neither
+    // client has calls for them (client-go's NewRequest/Do, python-gitlab's gl.http_*).
+    expected: (client) => {
+      const pat = (f: Record<string, unknown>) =>
+        token({ name: "conformance-psa", description: "", scopes: ["read_api"], token: SHAPE, ...f });
+      return {
+        ...(client === "go" ? { create_status: 201 } : {}),
+        account: { name: "Project bot", generated_username: true, has_email: true },
+        accounts: 1,
+        token: pat({ expires_at: dateAfter(30) }),
+        token_user_is_account: true,
+        tokens: 1,
+        rotated: pat({ expires_at: dateAfter(45) }),
+        rotated_is_new_id: true,
+        revoke_status: 204,
+        revoke_unknown: apiError(client, 404, { message: "404 Personal Access Token Not Found" }, "http"),
+        list_as_developer: apiError(client, 403, { message: "403 Forbidden" }, "http"),
+        flag_off_list: apiError(client, 404, { message: "404 Not Found" }, "http"),
+        flag_off_create: apiError(client, 404, { message: "404 Not Found" }, "http"),
+        delete_status: 204,
+      };
+    },
+  },
 ];
 
 const INPUTS = Object.fromEntries(SCENARIOS.map((s) => [s.name, s.inputs]));
 const NAMES = SCENARIOS.map((s) => s.name);
-/** A token value of GitLab's format anywhere in what a client printed. */
-const TOKEN_VALUE = /glpat-[A-Za-z0-9_-]{20}/;
+/** A token value of GitLab's formats (personal, deploy, trigger) anywhere in what a client printed. */
+const TOKEN_VALUE = /glpat-[A-Za-z0-9_-]{20}|gldt-[A-Za-z0-9_-]{20}|glptt-[0-9a-f]{40}/;
 
 describe.each(CLIENTS)("%s client against the sandbox", (client) => {
   let env: ClientSandbox;
@@ -430,5 +559,8 @@ describe.each(CLIENTS)("%s client against the sandbox", (client) => {
     for (const value of Object.values(env.context.tokens)) expect(run.output).not.toContain(value);
     const made = env.sandbox.listTokens().length;
     expect(made).toBeGreaterThan(PAGED_TOKENS + 3); // the scenarios did make tokens
+    // The trigger and deploy token scenarios delete what they made: GitLab forgets them.
+    expect(env.sandbox.listTriggers()).toEqual([]);
+    expect(env.sandbox.listDeployTokens()).toEqual([]);
   });
 });

@@ -12,15 +12,18 @@ import (
 // scenarios: the name the jest test's table uses -> the function. Adding one: write the function
 // (return what the client saw, normalized with tokenObs/errObs/pageObs) and add it here.
 var scenarios = map[string]scenario{
-	"project-access-tokens":  projectAccessTokens,
-	"group-access-tokens":    groupAccessTokens,
-	"project-token-levels":   projectTokenLevels,
-	"personal-access-tokens": personalAccessTokens,
-	"group-service-accounts": groupServiceAccounts,
-	"project-variables":      projectVariables,
-	"group-variables":        groupVariables,
-	"pagination":             pagination,
-	"token-filters":          tokenFilters,
+	"project-access-tokens":    projectAccessTokens,
+	"group-access-tokens":      groupAccessTokens,
+	"project-token-levels":     projectTokenLevels,
+	"personal-access-tokens":   personalAccessTokens,
+	"group-service-accounts":   groupServiceAccounts,
+	"project-variables":        projectVariables,
+	"group-variables":          groupVariables,
+	"pagination":               pagination,
+	"token-filters":            tokenFilters,
+	"pipeline-triggers":        pipelineTriggers,
+	"deploy-tokens":            deployTokens,
+	"project-service-accounts": projectServiceAccounts,
 }
 
 // fail ends a scenario at a call that should have worked, naming it.

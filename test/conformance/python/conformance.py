@@ -532,6 +532,192 @@ def token_filters(h):
     return o
 
 
+# -- CI credentials: pipeline trigger tokens, deploy tokens, project service accounts ------------
+
+SECRET_SHAPES = [
+    (re.compile(r"^glptt-[0-9a-f]{40}$"), "glptt-<40 hex>"),
+    (re.compile(r"^gldt-[A-Za-z0-9_-]{20}$"), "gldt-<20>"),
+    (re.compile(r"^glpat-[A-Za-z0-9_-]{20}$"), "glpat-<20>"),
+]
+
+
+def secret_shape(v):
+    """A token value by its shape: one of SECRET_SHAPES, else its length."""
+    if not v:
+        return None
+    for pattern, shape in SECRET_SHAPES:
+        if pattern.match(v):
+            return shape
+    return f"<{len(v)} characters>"
+
+
+def day(v):
+    return v[:10] if v else None
+
+
+def sandbox_settings(h, settings):
+    """The sandbox's admin endpoint (not GitLab's API): how a scenario plays a feature flag off."""
+    gl = h.client("admin")
+    gl.http_request("patch", h.ctx["url"] + "/-/sandbox/settings", post_data=settings)
+
+
+def trigger_obs(t):
+    a = attrs(t)
+    return {
+        "description": a.get("description"),
+        "token": secret_shape(a.get("token")),
+        "created_at": (a.get("created_at") or "")[:19] or None,
+        "owner": (a.get("owner") or {}).get("username"),
+    }
+
+
+def pipeline_triggers(h):
+    """python-gitlab 3.12's project.triggers (CRUD); expires_at passes through create's data."""
+    o = {}
+    gl = h.client("admin")
+    project = gl.projects.get(h.input("project"), lazy=True)
+    made = step("add", lambda: project.triggers.create({"description": "from the Go client"}))
+    o["created"] = trigger_obs(made)
+    o["owner_is_admin"] = made.owner["id"] == h.ctx["users"]["root"]
+    expiring = step("add with expires_at", lambda: project.triggers.create({"description": "expiring", "expires_at": h.date(30)}))
+    o["created_expiring"] = {"description": expiring.description, "expires_at": day(expiring.attributes.get("expires_at"))}
+    got = step("get the expiring one", lambda: project.triggers.get(expiring.id))
+    o["got_expiring_expires_at"] = day(got.attributes.get("expires_at"))
+    o["create_too_long"] = err_obs(lambda: project.triggers.create({"description": "too long", "expires_at": h.date(366)}))
+    o["create_without_description"] = err_obs(lambda: gl.http_post(f"/projects/{project.encoded_id}/triggers"))
+
+    mine = step("get", lambda: project.triggers.get(made.id))
+    o["got"] = trigger_obs(mine)
+    o["got_same_value"] = mine.token == made.token
+    other = h.client("maintainer").projects.get(h.input("project"), lazy=True)
+    o["got_by_other_user"] = secret_shape(step("get as another maintainer", lambda: other.triggers.get(made.id)).token)
+
+    mine.description = "edited"
+    step("edit", mine.save)
+    o["edited_description"] = mine.description
+
+    listed = step("list", lambda: project.triggers.list(get_all=True))
+    o["listed"] = sorted(t.description for t in listed)
+    dev = h.client("developer").projects.get(h.input("project"), lazy=True)
+    o["list_as_developer"] = err_obs(lambda: dev.triggers.list(get_all=True))
+
+    resp = step("delete", lambda: gl.http_delete(f"/projects/{project.encoded_id}/triggers/{made.id}"))
+    o["delete_status"] = status(resp)
+    o["get_deleted"] = err_obs(lambda: project.triggers.get(made.id))
+    o["delete_deleted"] = err_obs(lambda: project.triggers.delete(made.id))
+    step("delete the expiring one", lambda: project.triggers.delete(expiring.id))
+    return o
+
+
+def deploy_token_obs(t):
+    a = attrs(t)
+    return {
+        "name": a.get("name"),
+        "username": a.get("username"),
+        "scopes": a.get("scopes"),
+        "expires_at": day(a.get("expires_at")),
+        "revoked": a.get("revoked"),
+        "expired": a.get("expired"),
+        "token": secret_shape(a.get("token")),
+    }
+
+
+def deploy_token_lifecycle(h, manager, base, gl):
+    """project.deploytokens / group.deploytokens (3.12: list, get, create, delete)."""
+    o = {}
+    named = step(
+        "create",
+        lambda: manager.create(
+            {
+                "name": "conformance-deploy",
+                "username": "conformance-deployer",
+                "scopes": ["read_repository", "read_registry"],
+                "expires_at": h.date(30),
+            }
+        ),
+    )
+    o["created"] = deploy_token_obs(named)
+    plain = step("create without username", lambda: manager.create({"name": "plain", "scopes": ["read_repository"]}))
+    o["created_plain"] = deploy_token_obs(plain)
+    o["default_username"] = plain.username == f"gitlab+deploy-token-{plain.id}"
+    old = step(
+        "create an expired one",
+        lambda: manager.create({"name": "expired", "scopes": ["read_repository"], "expires_at": h.date(-1)}),
+    )
+    o["created_expired"] = {"expired": old.expired, "expires_at": day(old.expires_at)}
+
+    o["got"] = deploy_token_obs(step("get", lambda: manager.get(named.id)))
+    o["listed"] = [t.name for t in step("list", lambda: manager.list(get_all=True))]
+    # `active` is not among 3.12's list filters; list() passes it on as a query parameter.
+    o["listed_active"] = [t.name for t in step("list active", lambda: manager.list(active=True, get_all=True))]
+    o["create_bad_scope"] = err_obs(lambda: manager.create({"name": "bad-scope", "scopes": ["api"]}))
+
+    for t in (plain, old):
+        step(f"delete {t.name}", lambda t=t: manager.delete(t.id))
+    resp = step("delete", lambda: gl.http_delete(f"{base}/{named.id}"))
+    o["delete_status"] = status(resp)
+    o["get_deleted"] = err_obs(lambda: manager.get(named.id))
+    o["delete_deleted"] = err_obs(lambda: manager.delete(named.id))
+    return o
+
+
+def deploy_tokens(h):
+    o = {}
+    admin = h.client("admin")
+    project = admin.projects.get(h.input("project"), lazy=True)
+    try:
+        o["project"] = deploy_token_lifecycle(
+            h, project.deploytokens, f"/projects/{project.encoded_id}/deploy_tokens", admin
+        )
+        owner = h.client("owner")
+        group = owner.groups.get(h.input("group"), lazy=True)
+        o["group"] = deploy_token_lifecycle(h, group.deploytokens, f"/groups/{group.encoded_id}/deploy_tokens", owner)
+    except Failed as e:
+        raise Failed(f"{'group' if 'project' in o else 'project'}: {e}") from None
+    dev = h.client("developer").projects.get(h.input("project"), lazy=True)
+    o["list_as_developer"] = err_obs(lambda: dev.deploytokens.list(get_all=True))
+    o["all_after_delete"] = len(step("list all", lambda: admin.deploytokens.list(get_all=True)))
+    o["list_all_as_non_admin"] = err_obs(lambda: h.client("owner").deploytokens.list(get_all=True))
+    return o
+
+
+def project_service_accounts(h):
+    """python-gitlab 3.12 has no service-account manager: gl.http_* on GitLab's routes."""
+    o = {}
+    gl = h.client("maintainer")
+    base = "/projects/" + str(h.input("project")).replace("/", "%2F") + "/service_accounts"
+    sa = step("create account", lambda: gl.http_post(base, post_data={"name": "Project bot"}))
+    o["account"] = {
+        "name": sa["name"],
+        "generated_username": sa["username"].startswith("service_account_project_"),
+        "has_email": bool(sa.get("email")),
+    }
+    o["accounts"] = len(step("list accounts", lambda: gl.http_list(base, get_all=True)))
+    tokens = f"{base}/{sa['id']}/personal_access_tokens"
+    made = step(
+        "create token",
+        lambda: gl.http_post(tokens, post_data={"name": "conformance-psa", "scopes": ["read_api"], "expires_at": h.date(30)}),
+    )
+    o["token"] = token_obs(made)
+    o["token_user_is_account"] = made["user_id"] == sa["id"]
+    o["tokens"] = len(step("list tokens", lambda: gl.http_list(tokens, get_all=True)))
+    rotated = step("rotate token", lambda: gl.http_post(f"{tokens}/{made['id']}/rotate", post_data={"expires_at": h.date(45)}))
+    o["rotated"] = token_obs(rotated)
+    o["rotated_is_new_id"] = rotated["id"] != made["id"]
+    o["revoke_status"] = status(step("revoke token", lambda: gl.http_delete(f"{tokens}/{rotated['id']}")))
+    o["revoke_unknown"] = err_obs(lambda: gl.http_delete(f"{tokens}/987654"))
+    o["list_as_developer"] = err_obs(lambda: h.client("developer").http_list(base, get_all=True))
+
+    # The feature flag allow_projects_to_create_service_accounts off: every route is 404.
+    sandbox_settings(h, {"allowProjectsToCreateServiceAccounts": False})
+    o["flag_off_list"] = err_obs(lambda: gl.http_list(base, get_all=True))
+    o["flag_off_create"] = err_obs(lambda: gl.http_post(base, post_data={"name": "Another bot"}))
+    sandbox_settings(h, {"allowProjectsToCreateServiceAccounts": True})
+
+    o["delete_status"] = status(step("delete account", lambda: gl.http_delete(f"{base}/{sa['id']}")))
+    return o
+
+
 SCENARIOS = {
     "project-access-tokens": project_access_tokens,
     "group-access-tokens": group_access_tokens,
@@ -542,6 +728,9 @@ SCENARIOS = {
     "group-variables": group_variables,
     "pagination": pagination,
     "token-filters": token_filters,
+    "pipeline-triggers": pipeline_triggers,
+    "deploy-tokens": deploy_tokens,
+    "project-service-accounts": project_service_accounts,
 }
 
 
