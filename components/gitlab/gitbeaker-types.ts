@@ -158,7 +158,8 @@ export type TriggerCreateOptions = Omit<
  *   here its UTC date, when a token stops working at 00:00 UTC as every other kind's; null without;
  * - a trigger is deleted, never revoked: one GitLab still lists is `revoked: false`, `active: true`
  *   — whether it has expired is judged against `expires_at` with the caller's clock;
- * - `user_id` is its owner's (the user who made it); `last_used_at` is GitLab's `last_used`;
+ * - `user_id` is its owner's (the user who made it), absent when GitLab shows no owner (then there is
+ *   no user to read an identity of, at create or at any refresh); `last_used_at` is GitLab's `last_used`;
  * - `token` is the value in full for its owner, four characters for anyone else.
  */
 export function triggerToken(t: PipelineTriggerTokenSchema): GitLabToken & { last_used_at: string | null } {
@@ -171,7 +172,7 @@ export function triggerToken(t: PipelineTriggerTokenSchema): GitLabToken & { las
     expires_at: typeof expires === "string" && expires !== "" ? expires.slice(0, 10) : null,
     revoked: false,
     active: true,
-    user_id: t.owner?.id ?? 0,
+    ...(t.owner ? { user_id: t.owner.id } : {}),
     created_at: t.created_at,
     last_used_at: t.last_used,
     token: t.token,

@@ -10,6 +10,8 @@ import { startSandbox, type Sandbox } from "../../sandbox";
 import { GitLabClient } from "../../components/gitlab/client";
 import { addDays } from "../../components/gitlab/facts";
 import { markerOf } from "../../components/gitlab/marker";
+import { triggerToken } from "../../components/gitlab/gitbeaker-types";
+import type { PipelineTriggerTokenSchema } from "@gitbeaker/rest";
 import * as impl from "../../components/providers/access-token-impl";
 import type { Connection } from "../../components/providers/runtime-env";
 import { ACCESS_TOKEN_TYPE, type AccessTokenOutputs, type AccessTokenProps } from "../../components/types";
@@ -236,5 +238,21 @@ describe("lost responses and recover", () => {
     const r = await recover(state, async () => gl);
     expect(r.creates).toEqual([expect.objectContaining({ name: "killed", revoked: [made.id] })]);
     expect(sandbox.triggerStatus(made.token!)).toBe("unknown");
+  });
+});
+
+describe("a trigger GitLab shows without an owner", () => {
+  it("has no user: no user_id (so no identity lookup that could only fail, at create or at any refresh)", () => {
+    const t = triggerToken({
+      id: 7,
+      token: "glpt",
+      description: "nightly",
+      created_at: "2030-01-01T00:00:00Z",
+      updated_at: "2030-01-01T00:00:00Z",
+      last_used: null,
+      owner: null,
+    } as unknown as PipelineTriggerTokenSchema);
+    expect(t).not.toHaveProperty("user_id");
+    expect(t).toMatchObject({ id: 7, description: "nightly", active: true, revoked: false });
   });
 });
