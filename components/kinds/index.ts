@@ -132,8 +132,7 @@ export function maxLifetimeDaysOf(d: KindDescriptor): number {
 
 /** The kinds that have scopes, as a message says it: `project, group and personal`. */
 export function kindsWithScopes(): string {
-  const kinds = KIND_LIST.filter(hasScopes).map((d) => d.kind);
-  return kinds.length <= 1 ? (kinds[0] ?? "no") : `${kinds.slice(0, -1).join(", ")} and ${kinds.at(-1)}`;
+  return sayKinds(KIND_LIST.filter(hasScopes).map((d) => d.kind));
 }
 
 /** Component resource types (`ComponentResource` type tokens), by kind. */
@@ -176,6 +175,11 @@ export function hasDescription(d: KindDescriptor): boolean {
 /** Whether an official provider's resource type can rotate its token (`rotationConfiguration`); false for deploy tokens. */
 export function officialRotates(type: string): boolean {
   return officialResourceOf(type)?.official.rotationConfiguration !== false;
+}
+
+/** Whether an official provider's resource type can give its token an expiry at all; false for `PipelineTrigger`. */
+export function officialExpires(type: string): boolean {
+  return officialResourceOf(type)?.official.canExpire !== false;
 }
 
 /** The kind of an official provider's token resource type, or undefined for any other type. */

@@ -3,7 +3,7 @@
  * creation — or after today, for a token that does not exist yet.
  */
 import { POLICY_MAX_LIFETIME_DAYS, addDays, dateStart } from "../../components/gitlab/facts";
-import { officialRotates } from "../../components/kinds";
+import { officialExpires, officialRotates } from "../../components/kinds";
 import { describeLifetime, lifetimeOf, unjudged, violation, type Check, type Rule } from "./check";
 import type { MaxLifetimeConfig } from "./config";
 import {
@@ -14,7 +14,6 @@ import {
   officialCannotExpire,
   type NormalisedToken,
 } from "./token";
-import { kindOf } from "../../components/kinds";
 
 export const checkMaxLifetime: Rule<MaxLifetimeConfig> = (token, config, now) => {
   const max = Math.min(config.maxLifetimeDays, POLICY_MAX_LIFETIME_DAYS);
@@ -84,7 +83,7 @@ export const checkMaxLifetime: Rule<MaxLifetimeConfig> = (token, config, now) =>
 
 /** What to write instead: the user's own fields, and the latest allowed date when a start is known. */
 function expiryFix(token: NormalisedToken, max: number, from?: string): string {
-  if (token.family === "gitlab-provider" && kindOf(token.kind).official.canExpire === false) {
+  if (token.family === "gitlab-provider" && !officialExpires(token.type)) {
     return officialCannotExpire(token, `lifetimeDays: ${max} or less`);
   }
   if (isLive(token)) {

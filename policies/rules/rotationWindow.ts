@@ -21,7 +21,7 @@ import {
 } from "./check";
 import type { RotationWindowConfig } from "./config";
 import { FIELD_NAMES, describeToken, isLive, isUnknown, officialCannotExpire } from "./token";
-import { kindOf, officialRotates } from "../../components/kinds";
+import { officialExpires, officialRotates } from "../../components/kinds";
 
 export const checkRotationWindow: Rule<RotationWindowConfig> = (token, config, now) => {
   const names = FIELD_NAMES[token.family];
@@ -43,7 +43,7 @@ export const checkRotationWindow: Rule<RotationWindowConfig> = (token, config, n
       ];
     }
     const fix =
-      token.family === "gitlab-provider" && kindOf(token.kind).official.canExpire === false
+      token.family === "gitlab-provider" && !officialExpires(token.type)
         ? officialCannotExpire(token, `rotateBeforeDays: ${Math.max(min, DEFAULT_ROTATE_BEFORE_DAYS)}`)
         : token.family === "gitlab-tokens"
           ? `Set rotateBeforeDays to at least ${min} and below the lifetime (the project default is ${DEFAULT_ROTATE_BEFORE_DAYS})`
