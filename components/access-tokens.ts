@@ -5,11 +5,12 @@
  * Each owns one AccessTokenResource and one CiVariableResource per `deliverTo` entry.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { AccessLevelName } from "./gitlab/facts";
+import type { AccessLevelName, GranularAccess } from "./gitlab/facts";
 import {
   KINDS,
   hasField,
   hasScopes,
+  scopesStandIn,
   isNamed,
   kindsWith,
   targetFieldsOf,
@@ -107,7 +108,37 @@ export interface GroupAccessTokenArgs extends ScopedTokenArgs {
   accessLevel?: pulumi.Input<AccessLevelName>;
 }
 
-export interface PersonalAccessTokenArgs extends ScopedTokenArgs {
+/** One granular scope of a fine-grained personal access token. */
+export interface GranularScopeArgs {
+  /**
+   * Where the permissions apply: `personal_projects` (the user's own projects), `all_memberships`
+   * (every group and project the user is a member of), `selected_memberships` (the `groups` and
+   * `projects` named), `user` (the user itself) or `instance`.
+   */
+  access: pulumi.Input<GranularAccess>;
+  /** Permissions from GitLab's catalogue, e.g. `["read_job", "create_release"]`. */
+  permissions: pulumi.Input<pulumi.Input<string>[]>;
+  /** `selected_memberships` only: projects (full path or numeric id). */
+  projects?: pulumi.Input<pulumi.Input<string | number>[]>;
+  /** `selected_memberships` only: groups (full path or numeric id), with their subgroups and projects. */
+  groups?: pulumi.Input<pulumi.Input<string | number>[]>;
+}
+
+/** A personal token's permissions: legacy `scopes`, or a fine-grained token's `granular` scopes — exactly one. */
+export type PersonalTokenPermissions =
+  | { scopes: pulumi.Input<pulumi.Input<string>[]>; granular?: undefined }
+  | {
+      scopes?: undefined;
+      /**
+       * A fine-grained token (GitLab 19.6+, an administrator's credential): access boundaries and
+       * the permissions granted within each, instead of `scopes`.
+       */
+      granular: pulumi.Input<pulumi.Input<GranularScopeArgs>[]>;
+    };
+
+export type PersonalAccessTokenArgs = PersonalAccessTokenOwnArgs & PersonalTokenPermissions;
+
+export interface PersonalAccessTokenOwnArgs extends CommonTokenArgs {
   /** Username or numeric id of the user or service account (an administrator's credential, a group Owner's for the group's service accounts, a project Maintainer's for the project's). */
   user: pulumi.Input<string | number>;
   /**
@@ -255,6 +286,7 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
         description: plain(props.description),
         // A kind without scopes registers none: judge the ones given, to refuse them.
         scopes: plain(hasScopes(kind) ? props.scopes : args.scopes),
+        scopesInstead: scopesStandIn(kind, args as unknown as Record<string, unknown>),
         // A kind without access levels registers none: judge the one given, to refuse it.
         accessLevel: plain(props.accessLevel ?? args.accessLevel),
         lifetimeDays: plain(props.lifetimeDays),

@@ -22,6 +22,7 @@ import {
   kindsWith,
   kindsWithScopes,
   ownFields,
+  scopesStandIn,
   targetFieldsOf,
   targetFieldsText,
   type TargetField,
@@ -158,6 +159,14 @@ function levenshtein(a: string, b: string): number {
     prev = cur;
   }
   return prev[b.length]!;
+}
+
+/** A field as messages write it (`granular[0].permissions[1]`) as a YAML path (`["granular", 0, …]`). */
+function fieldPath(field: string): (string | number)[] {
+  return field
+    .split(/[.[\]]/)
+    .filter(Boolean)
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
 /** Other names people use for a field. */
@@ -641,12 +650,18 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
       }
     }
     for (const f of kind.checkFields?.(ownFields(kind, t)) ?? []) {
-      add(f.field, f.reason, [f.field]);
+      add(f.field, f.reason, fieldPath(f.field));
       bad = true;
     }
-    // Scopes are the kind's matter: required where it has them, refused where it has none.
-    if (hasScopes(kind) && t.scopes === undefined && !misspelt.has("scopes")) {
-      add("scopes", `scopes is missing; ${HINTS.scopes}`);
+    // Scopes are the kind's matter: required where it has them (unless the kind's stand-in for them
+    // is given: a fine-grained token's granular scopes), refused where it has none.
+    const scopesInstead = scopesStandIn(kind, t);
+    if (hasScopes(kind) && t.scopes === undefined && scopesInstead === undefined && !misspelt.has("scopes")) {
+      add(
+        "scopes",
+        `scopes is missing; ${HINTS.scopes}` +
+          (kind.scopesInstead === undefined ? "" : ` (or ${kind.scopesInstead}: for a fine-grained token)`),
+      );
       bad = true;
     }
     if (!hasScopes(kind) && t.scopes !== undefined) {
@@ -726,6 +741,7 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
         name: t.name,
         description: t.description,
         scopes: hasScopes(kind) ? t.scopes : undefined,
+        scopesInstead,
         accessLevel,
         lifetimeDays,
         expiresAt: t.expiresAt,
@@ -734,12 +750,8 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
       },
       now,
     )) {
-      const path = f.property
-        .split(/[.[\]]/)
-        .filter(Boolean)
-        .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
       // A default that breaks a rule is reported on the token it applies to.
-      add(f.property, f.reason, path);
+      add(f.property, f.reason, fieldPath(f.property));
       bad = true;
     }
     if (bad || targetValue === undefined) continue;

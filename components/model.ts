@@ -96,7 +96,7 @@ export type CommonTokenFields = z.infer<z.ZodObject<typeof commonTokenFields>>;
 export type InputOf<T> = [T] extends [readonly (infer E)[]]
   ? pulumi.Input<InputOf<E>[]>
   : [T] extends [object]
-    ? pulumi.Input<{ [K in keyof T]: InputOf<T[K]> }>
+    ? pulumi.Input<{ [K in keyof T]: InputOf<Exclude<T[K], undefined>> }>
     : pulumi.Input<T>;
 
 /** A plain shape with every field Input-typed (optional fields stay optional). */

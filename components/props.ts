@@ -87,6 +87,7 @@ export function tokenProps(
     group: hasField(d, "group") ? args.group : undefined,
     project: hasField(d, "project") ? args.project : undefined,
     username: hasField(d, "username") ? args.username : undefined,
+    granular: hasField(d, "granular") ? args.granular : undefined,
     // Only where several fields may name the target: the other kinds' props stay as they were.
     targetField: targetFieldsOf(d).length > 1 ? (args.targetField ?? d.targetField) : undefined,
   };

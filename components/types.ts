@@ -59,7 +59,8 @@ export interface AccessTokenProps extends Omit<DeclaredToken, "expiresAt"> {
   // tokens), serviceAccount (personal tokens: whether the target user is a service account),
   // group (personal tokens: the top-level group that owns the service account), project (personal
   // tokens: the project that owns the service account; a project token's project is `target`),
-  // username (deploy tokens: the username asked for); targetField (deploy tokens: project or group).
+  // username (deploy tokens: the username asked for); granular (personal tokens: a fine-grained
+  // token's granular scopes, groups and projects as declared); targetField (deploy tokens: project or group).
 
   /** A fixed expiry date `YYYY-MM-DD`, when the declaration gives one. */
   fixedExpiresAt?: string;

@@ -47,6 +47,11 @@ export interface TokenSpec {
   name?: unknown;
   description?: unknown;
   scopes?: unknown;
+  /**
+   * The kind's field given instead of scopes (personal: `granular`, a fine-grained token): scopes
+   * are then refused rather than required (GitLab takes exactly one).
+   */
+  scopesInstead?: string;
   accessLevel?: unknown;
   lifetimeDays?: unknown;
   expiresAt?: unknown;
@@ -118,9 +123,18 @@ export function validateTokenSpec(spec: TokenSpec, now: Date): Failure[] {
   }
 
   const scoped = knownKind === undefined ? undefined : kindOf(knownKind);
-  if (scoped !== undefined && !hasScopes(scoped)) {
+  const givenScopes = spec.scopes !== undefined && !(Array.isArray(spec.scopes) && spec.scopes.length === 0);
+  if (spec.scopesInstead !== undefined) {
+    if (givenScopes) {
+      fail(
+        spec.scopesInstead,
+        `give scopes or ${spec.scopesInstead}, not both: GitLab takes exactly one ` +
+          `(${spec.scopesInstead} makes a fine-grained token); remove one`,
+      );
+    }
+  } else if (scoped !== undefined && !hasScopes(scoped)) {
     // A kind without scopes registers none ([]): only scopes actually given are refused.
-    if (spec.scopes !== undefined && !(Array.isArray(spec.scopes) && spec.scopes.length === 0)) {
+    if (givenScopes) {
       fail(
         "scopes",
         `a ${knownKind} token has no scopes in GitLab (scopes apply to ${kindsWithScopes()} tokens); remove scopes`,

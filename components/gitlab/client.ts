@@ -72,6 +72,20 @@ export interface CreateTokenParams {
   accessLevel?: number;
   /** Deploy tokens only: the username (GitLab's default `gitlab+deploy-token-<id>` when absent). */
   username?: string;
+  /**
+   * Personal tokens only: a fine-grained token's granular scopes, sent instead of `scopes`
+   * (GitLab takes exactly one; `POST /users/:id/personal_access_tokens`, GitLab 19.6+).
+   */
+  granularScopes?: GranularScopeParams[];
+}
+
+/** One granular scope as GitLab's create routes take it (`granular_scopes[]`). */
+export interface GranularScopeParams {
+  access: string;
+  permissions: string[];
+  /** `selected_memberships` only. */
+  projectIds?: number[];
+  groupIds?: number[];
 }
 
 export interface VariableParams {
@@ -192,6 +206,35 @@ class ServiceAccountApi extends BaseResource<false> {
   }
 }
 
+/**
+ * Fine-grained personal access tokens (`POST /users/:id/personal_access_tokens` with
+ * `granular_scopes` and no `scopes`, GitLab 19.6+), through gitbeaker's requester (so through
+ * ./requester's retries and errors): gitbeaker 43.8's `PersonalAccessTokens.create` always sends
+ * `scopes`, which GitLab refuses beside `granular_scopes` (`exactly_one_of`).
+ */
+class GranularTokenApi extends BaseResource<false> {
+  async create(userId: number, p: CreateTokenParams): Promise<GitLabToken> {
+    const body: Record<string, unknown> = {
+      name: p.name,
+      expires_at: p.expiresAt,
+      granular_scopes: (p.granularScopes ?? []).map((g) => ({
+        access: g.access,
+        permissions: g.permissions,
+        ...(g.projectIds === undefined ? {} : { project_ids: g.projectIds }),
+        ...(g.groupIds === undefined ? {} : { group_ids: g.groupIds }),
+      })),
+    };
+    if (p.description) body.description = p.description;
+    const r = await this.requester.post<Record<string, unknown>>(
+      apiPath`users/${userId}/personal_access_tokens`,
+      {
+        body,
+      },
+    );
+    return r.body as unknown as GitLabToken;
+  }
+}
+
 export class GitLabClient {
   private readonly projectTokens: InstanceType<typeof ProjectAccessTokens<false>>;
   private readonly groupTokens: InstanceType<typeof GroupAccessTokens<false>>;
@@ -202,6 +245,7 @@ export class GitLabClient {
   private readonly projectVariables: InstanceType<typeof ProjectVariables<false>>;
   private readonly groupVariables: InstanceType<typeof GroupVariables<false>>;
   private readonly serviceAccounts: ServiceAccountApi;
+  private readonly granularTokens: GranularTokenApi;
   private readonly deployTokens: InstanceType<typeof DeployTokens<false>>;
   private readonly triggers: InstanceType<typeof PipelineTriggerTokens<false>>;
 
@@ -222,6 +266,7 @@ export class GitLabClient {
     this.projectVariables = new ProjectVariables(common);
     this.groupVariables = new GroupVariables(common);
     this.serviceAccounts = new ServiceAccountApi(common);
+    this.granularTokens = new GranularTokenApi(common);
     this.deployTokens = new DeployTokens(common);
     this.triggers = new PipelineTriggerTokens(common);
   }
@@ -347,6 +392,7 @@ export class GitLabClient {
   // ---- personal access tokens (users and service accounts; admin or group-owner credential) -------
 
   async createPersonalToken(userId: number, p: CreateTokenParams): Promise<GitLabToken> {
+    if (p.granularScopes !== undefined) return this.granularTokens.create(userId, p);
     const options: PersonalTokenCreateOptions = { expiresAt: p.expiresAt };
     if (p.description) options.description = p.description;
     return gitlabToken(await this.personalTokens.create(userId, p.name, p.scopes, options));

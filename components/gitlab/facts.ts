@@ -5,6 +5,13 @@
  * Pure data and pure functions only: no I/O, no Pulumi imports (the policy pack loads this file).
  */
 
+import {
+  GRANULAR_CATALOGUE_VERSION,
+  GRANULAR_PERMISSIONS,
+  type GranularPermission,
+  type PermissionBoundary,
+} from "./permissions";
+
 /**
  * The kinds of token this project manages. `personal` = a user's or service account's PAT;
  * `deploy` = a project's or group's deploy token (Git, container and package registries).
@@ -84,6 +91,86 @@ export function scopesForKind(kind: TokenKind): readonly string[] | undefined {
  */
 export function isKnownScope(scope: string): boolean {
   return (KNOWN_SCOPES as readonly string[]).includes(scope);
+}
+
+/**
+ * The one scope GitLab reports for a fine-grained personal access token (`Gitlab::Auth::GRANULAR_SCOPE`;
+ * `Authn::PersonalAccessTokens::CreateGranularService` sets `scopes: [granular]`, `granular: true`):
+ * known to readers, never declarable — a fine-grained token is declared with `granular:`.
+ */
+export const GRANULAR_SCOPE = "granular";
+
+/**
+ * The access of one granular scope of a fine-grained personal access token — which namespaces it
+ * reaches (`Authz::GranularScope::Access`, app/models/authz/granular_scope.rb): the user's personal
+ * projects, every group and project the user is a member of, chosen groups and projects, the user
+ * itself, or the instance.
+ */
+export const GRANULAR_ACCESS = [
+  "personal_projects",
+  "all_memberships",
+  "selected_memberships",
+  "user",
+  "instance",
+] as const;
+export type GranularAccess = (typeof GRANULAR_ACCESS)[number];
+
+/**
+ * The permission boundaries a granular scope's access reaches (`Authz::GranularScope.token_permissions`):
+ * a project is reached by a scope on it, on an ancestor group (`self_and_ancestor_ids`), on the
+ * user's namespace (personal projects) or by all memberships; a group by a scope on it or an
+ * ancestor, or by all memberships; the user and the instance only by their own access. A
+ * `selected_memberships` scope reaches groups only when it names some (`withGroups`).
+ */
+export function boundariesReached(
+  access: GranularAccess,
+  withGroups: boolean,
+): readonly PermissionBoundary[] {
+  switch (access) {
+    case "personal_projects":
+      return ["project"];
+    case "all_memberships":
+      return ["project", "group"];
+    case "selected_memberships":
+      return withGroups ? ["project", "group"] : ["project"];
+    case "user":
+      return ["user"];
+    case "instance":
+      return ["instance"];
+  }
+}
+
+const PERMISSIONS_BY_NAME = new Map(GRANULAR_PERMISSIONS.map((p) => [p.name, p]));
+
+/** The catalogue's permission of that name, or undefined (../gitlab/permissions, GitLab 19.6). */
+export function granularPermission(name: string): GranularPermission | undefined {
+  return PERMISSIONS_BY_NAME.get(name);
+}
+
+/** The catalogue a declaration is judged against, as messages name it. */
+export const GRANULAR_CATALOGUE = `GitLab ${GRANULAR_CATALOGUE_VERSION}'s catalogue of fine-grained permissions`;
+
+/**
+ * Whether a permission only reads: GitLab names every permission `<action>_<resource>`, and `read`
+ * is the one action that changes nothing. Every other (create, update, delete, run, approve, …)
+ * writes.
+ */
+export function isReadPermission(name: string): boolean {
+  return name.startsWith("read_");
+}
+
+/**
+ * The catalogue's permissions a misspelt name probably meant: the same words, a plural made
+ * singular (`read_jobs` → `read_job`), or else every permission on the same resource.
+ */
+export function permissionsLike(name: string): string[] {
+  const words = (n: string) => n.split("_").map((w) => w.replace(/s$/, ""));
+  const key = words(name).sort().join("_");
+  const same = GRANULAR_PERMISSIONS.filter((p) => words(p.name).sort().join("_") === key).map((p) => p.name);
+  if (same.length > 0) return same;
+  const resource = words(name).slice(1).join("_");
+  if (resource === "") return [];
+  return GRANULAR_PERMISSIONS.filter((p) => words(p.name).slice(1).join("_") === resource).map((p) => p.name);
 }
 
 /** What each scope grants, in GitLab's words (doc/user/profile/personal_access_tokens.md). */

@@ -136,6 +136,12 @@ export interface KindDescriptor<K extends TokenKind = TokenKind, F extends Targe
    */
   readonly scopes: readonly string[] | undefined;
   /**
+   * The kind's own field a declaration may give instead of `scopes` — GitLab takes exactly one
+   * (personal: `granular`, a fine-grained token's granular scopes). Absent: `scopes` is required
+   * where the kind has scopes.
+   */
+  readonly scopesInstead?: string;
+  /**
    * False when GitLab gives this kind's tokens no name (a pipeline trigger token: its description
    * is its only text, and carries the creation marker): declarations must not give one, and
    * tokens are told apart by their marker alone. Default - true
@@ -175,7 +181,15 @@ export interface KindDescriptor<K extends TokenKind = TokenKind, F extends Targe
    */
   checkFields?(fields: Record<string, unknown>): { field: string; reason: string }[];
   /** Refuses a resolved target that contradicts the declaration, with what to change. */
-  verify?(resolved: ResolvedTarget, declared: { key?: string; name: string; serviceAccount?: boolean }): void;
+  verify?(
+    resolved: ResolvedTarget,
+    declared: { key?: string; name: string; serviceAccount?: boolean; granular?: unknown },
+  ): void;
+  /**
+   * The create call's kind-specific parameters, from the kind's own fields (personal: a
+   * fine-grained token's granular scopes, their groups and projects looked up by path).
+   */
+  prepareCreate?(gl: TargetLookup, fields: Record<string, unknown>): Promise<Partial<CreateTokenParams>>;
   create(gl: GitLabClient, target: TokenTarget, params: CreateTokenParams): Promise<GitLabToken>;
   /** The token, or undefined when GitLab says it does not exist. */
   get(gl: GitLabClient, target: TokenTarget, tokenId: number): Promise<GitLabToken | undefined>;

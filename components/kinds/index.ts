@@ -95,6 +95,14 @@ export function hasField(d: KindDescriptor, field: keyof KindFields): boolean {
   return Object.hasOwn(d.fields, field);
 }
 
+/**
+ * The kind's field a declaration gives instead of `scopes` (personal: `granular`), when it gives
+ * it; undefined when the declaration is to have scopes.
+ */
+export function scopesStandIn(d: KindDescriptor, values: Record<string, unknown>): string | undefined {
+  return d.scopesInstead !== undefined && values[d.scopesInstead] !== undefined ? d.scopesInstead : undefined;
+}
+
 /** Of `values`, the kind-specific fields this kind has (the others are left out). */
 export function ownFields(d: KindDescriptor, values: KindFields): KindFields {
   const out: KindFields = {};

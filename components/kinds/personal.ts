@@ -21,7 +21,14 @@
  */
 import { z } from "zod";
 import type { CreateTokenParams, GitLabClient, GitLabToken, ServiceAccountOwner } from "../gitlab/client";
-import { scopesForKind } from "../gitlab/facts";
+import {
+  GRANULAR_ACCESS,
+  GRANULAR_CATALOGUE,
+  boundariesReached,
+  granularPermission,
+  permissionsLike,
+  scopesForKind,
+} from "../gitlab/facts";
 import { targetSchema } from "../model";
 import type { KindDescriptor, ResolvedTarget, TargetLookup, TokenLister, TokenTarget } from "./descriptor";
 
@@ -83,6 +90,135 @@ async function declaredOwner(
   return { ...resolved, [OWNER_ID_FIELD[type]]: ns.id };
 }
 
+/**
+ * One granular scope of a fine-grained personal access token (GitLab 19.2+; `granular_scopes` in
+ * `POST /users/:id/personal_access_tokens`, 19.6+): an access boundary and the permissions granted
+ * within it; `selected_memberships` names its groups and projects (paths or ids, resolved at create).
+ */
+export const granularScopeSchema = z.strictObject({
+  access: z.enum(GRANULAR_ACCESS),
+  permissions: z.array(z.string()),
+  projects: z.array(targetSchema).optional(),
+  groups: z.array(targetSchema).optional(),
+});
+export type GranularScope = z.infer<typeof granularScopeSchema>;
+
+type FieldFailure = { field: string; reason: string };
+
+/** `acme/web` or `42`, as a key that tells two spellings of one id apart from two different targets. */
+const spelled = (t: string | number) => String(t).toLowerCase();
+
+/**
+ * GitLab's rules for `granular` (../gitlab/facts, ../gitlab/permissions), and ours where GitLab's
+ * would silently grant nothing: every permission in the catalogue and applying at a boundary its
+ * scope reaches, `selected_memberships` with groups or projects (and only it), no permission or
+ * namespace twice.
+ */
+export function checkGranular(granular: unknown): FieldFailure[] {
+  const failures: FieldFailure[] = [];
+  if (!Array.isArray(granular)) return failures; // the schema says what is wrong with its type
+  if (granular.length === 0) {
+    return [
+      {
+        field: "granular",
+        reason:
+          "granular is empty; give at least one scope, e.g. - { access: personal_projects, permissions: [read_job] }",
+      },
+    ];
+  }
+  const namespaces = new Map<string, string>();
+  granular.forEach((raw: Partial<GranularScope> | undefined, i) => {
+    if (raw === undefined || typeof raw !== "object") return;
+    const at = `granular[${i}]`;
+    const selected = raw.access === "selected_memberships";
+    const named = [...(raw.projects ?? []), ...(raw.groups ?? [])];
+    if (selected && named.length === 0) {
+      failures.push({
+        field: at,
+        reason:
+          "access selected_memberships needs the groups or projects it reaches; add projects: [acme/web] or groups: [acme]",
+      });
+    }
+    for (const f of ["projects", "groups"] as const) {
+      if (!selected && raw[f] !== undefined) {
+        failures.push({
+          field: `${at}.${f}`,
+          reason: `${f} applies to access selected_memberships only (${raw.access} reaches its namespaces by itself); remove ${f}, or use access selected_memberships`,
+        });
+      }
+      if (!selected) continue;
+      (raw[f] ?? []).forEach((t, j) => {
+        const id = `${f}:${spelled(t)}`;
+        const first = namespaces.get(id);
+        if (first !== undefined) {
+          failures.push({
+            field: `${at}.${f}[${j}]`,
+            reason: `${String(t)} is already in ${first}; GitLab allows one granular scope per namespace — put its permissions together in one scope`,
+          });
+        } else namespaces.set(id, `${at}.${f}[${j}]`);
+      });
+    }
+    if (raw.access !== undefined && !selected) {
+      const first = namespaces.get(`access:${raw.access}`);
+      if (first !== undefined) {
+        failures.push({
+          field: `${at}.access`,
+          reason: `access ${raw.access} is already given in ${first}; put its permissions together in one scope`,
+        });
+      } else namespaces.set(`access:${raw.access}`, at);
+    }
+    if (!Array.isArray(raw.permissions)) return;
+    if (raw.permissions.length === 0) {
+      failures.push({
+        field: `${at}.permissions`,
+        reason: "permissions is empty; list at least one, e.g. [read_job]",
+      });
+      return;
+    }
+    const reached =
+      raw.access === undefined ? undefined : boundariesReached(raw.access, (raw.groups ?? []).length > 0);
+    const seen = new Map<string, number>();
+    raw.permissions.forEach((name, j) => {
+      const field = `${at}.permissions[${j}]`;
+      const twice = seen.get(name);
+      if (twice !== undefined) {
+        failures.push({
+          field,
+          reason: `permission ${name} is listed twice (also permissions[${twice}]); remove one`,
+        });
+        return;
+      }
+      seen.set(name, j);
+      const p = granularPermission(name);
+      if (p === undefined) {
+        const like = permissionsLike(name);
+        failures.push({
+          field,
+          reason:
+            `permission ${JSON.stringify(name)} is not in ${GRANULAR_CATALOGUE}` +
+            (like.length > 0
+              ? `; did you mean ${like.join(", ")}?`
+              : "; see docs.gitlab.com/auth/tokens/fine_grained_access_tokens_rest"),
+        });
+        return;
+      }
+      if (reached !== undefined && !p.boundaries.some((b) => reached.includes(b))) {
+        const fits = GRANULAR_ACCESS.filter((a) =>
+          p.boundaries.some((b) => boundariesReached(a, true).includes(b)),
+        );
+        failures.push({
+          field,
+          reason:
+            `permission ${name} applies to a ${p.boundaries.join(" or ")}, which access ${raw.access}` +
+            `${selected ? " over projects only" : ""} does not reach, so GitLab would grant nothing; ` +
+            `move it to a scope with access ${fits.join(" or ")}${selected && p.boundaries.includes("group") ? " (or add groups:)" : ""}`,
+        });
+      }
+    });
+  });
+  return failures;
+}
+
 export const personal = {
   kind: "personal",
   targetField: "user",
@@ -93,7 +229,13 @@ export const personal = {
     group: targetSchema.optional(),
     /** The project that owns the service account: its tokens go through the project's routes. */
     project: targetSchema.optional(),
+    /**
+     * A fine-grained token's granular scopes, given instead of `scopes` (GitLab takes exactly one):
+     * each an access boundary and the permissions granted within it.
+     */
+    granular: z.array(granularScopeSchema).optional(),
   },
+  scopesInstead: "granular",
   scopes: scopesForKind("personal"),
   accessLevels: undefined,
   userPerToken: false,
@@ -124,7 +266,16 @@ export const personal = {
     },
   ],
   checkFields(fields) {
-    const failures: { field: string; reason: string }[] = [];
+    const failures: FieldFailure[] = checkGranular(fields.granular);
+    if (fields.granular !== undefined && (fields.group !== undefined || fields.project !== undefined)) {
+      failures.push({
+        field: "granular",
+        reason:
+          `GitLab's service-account routes (${fields.group !== undefined ? "group:" : "project:"}) take scopes only, ` +
+          "not granular scopes; declare scopes, or create the fine-grained token with an administrator's credential " +
+          "(POST /users/:id/personal_access_tokens, GitLab 19.6+) and remove group:/project:",
+      });
+    }
     if (fields.group !== undefined && fields.project !== undefined) {
       failures.push({
         field: "project",
@@ -168,12 +319,41 @@ export const personal = {
     if (resolved.unroutable) {
       throw new Error(`${token}, field "${resolved.unroutable.field}": ${resolved.unroutable.reason}`);
     }
+    if (
+      declared.granular !== undefined &&
+      (resolved.serviceAccountGroupId ?? resolved.serviceAccountProjectId) !== undefined
+    ) {
+      throw new Error(
+        `${token}, field "granular": ${resolved.path}'s tokens go through its ` +
+          `${resolved.serviceAccountGroupId !== undefined ? "group" : "project"}'s service-account routes ` +
+          "(the credential is not an administrator's), which take scopes only, not granular scopes; " +
+          "use an administrator's credential for a fine-grained token, or declare scopes",
+      );
+    }
     if (declared.serviceAccount === true && resolved.user?.bot !== true) {
       throw new Error(
         `${token}: ${resolved.path} is declared a service account (serviceAccount: true) ` +
           "but GitLab reports a human user; fix the declaration or use a service account",
       );
     }
+  },
+  async prepareCreate(gl, fields) {
+    const granular = fields.granular as GranularScope[] | undefined;
+    if (granular === undefined) return {};
+    const ids = async (
+      ts: (string | number)[] | undefined,
+      find: (t: string | number) => Promise<{ id: number }>,
+    ) => (ts === undefined ? undefined : Promise.all(ts.map(async (t) => (await find(t)).id)));
+    return {
+      granularScopes: await Promise.all(
+        granular.map(async (g) => ({
+          access: g.access,
+          permissions: g.permissions,
+          projectIds: await ids(g.projects, (t) => gl.resolveProject(t)),
+          groupIds: await ids(g.groups, (t) => gl.resolveGroup(t)),
+        })),
+      ),
+    };
   },
   create: (gl, t, params) => routesOf(t).create(gl, t.id, params),
   get: (gl, t, tokenId) => routesOf(t).get(gl, t.id, tokenId),

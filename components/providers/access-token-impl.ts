@@ -229,6 +229,10 @@ export async function create(
     params.accessLevel = ACCESS_LEVELS[inputs.accessLevel];
   }
   if (hasField(kindOf(inputs.kind), "username") && inputs.username) params.username = inputs.username;
+  Object.assign(
+    params,
+    await kindOf(inputs.kind).prepareCreate?.(gl, inputs as unknown as Record<string, unknown>),
+  );
 
   const createRef = isCurrentCreateRef(inputs.createRef) ? inputs.createRef : newCreateRef();
   const t = await createToken(gl, inputs.kind, target, params, createRef);

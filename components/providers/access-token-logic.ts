@@ -21,7 +21,7 @@ import {
 import { isCurrentCreateRef, newCreateRef } from "../gitlab/marker";
 import type { AccessTokenOutputs, AccessTokenProps } from "../types";
 import { validateTokenSpec } from "../validation";
-import { isNamed, isTokenKind, kindOf } from "../kinds";
+import { isNamed, isTokenKind, kindOf, scopesStandIn } from "../kinds";
 
 /** Properties whose change means a new token (GitLab tokens are immutable). */
 export const REPLACE_ON_CHANGE = [
@@ -30,6 +30,8 @@ export const REPLACE_ON_CHANGE = [
   "name",
   "description",
   "scopes",
+  // A fine-grained token's granular scopes (GitLab keeps them with the token, like scopes).
+  "granular",
   "accessLevel",
   // Deploy tokens: the username GitLab keeps with the token, and whether it is a project's or a group's.
   "username",
@@ -81,6 +83,9 @@ export function check(
       name: isTokenKind(news.kind) && !isNamed(kindOf(news.kind)) ? undefined : news.name,
       description: news.description,
       scopes: news.scopes,
+      scopesInstead: isTokenKind(news.kind)
+        ? scopesStandIn(kindOf(news.kind), news as unknown as Record<string, unknown>)
+        : undefined,
       accessLevel: news.accessLevel,
       lifetimeDays: news.lifetimeDays,
       expiresAt: news.fixedExpiresAt,

@@ -71,7 +71,7 @@ describe("the registry", () => {
     expect(maxLifetimeDaysOf(KINDS.trigger)).toBe(364);
     expect(maxLifetimeDaysOf(KINDS.project)).toBe(365);
     expect(Object.keys(KINDS.project.fields)).toEqual(["accessLevel"]);
-    expect(Object.keys(KINDS.personal.fields)).toEqual(["serviceAccount", "group", "project"]);
+    expect(Object.keys(KINDS.personal.fields)).toEqual(["serviceAccount", "group", "project", "granular"]);
   });
 
   it("gives every kind a unique component type and official type", () => {
