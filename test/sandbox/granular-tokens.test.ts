@@ -6,6 +6,9 @@
  * `granular` and `granular_scopes` fields, rotation, the setting that turns them off, and the
  * service-account routes that do not take them.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { type Sandbox, startSandbox } from "../../sandbox";
 import { Client, ROLES_SEED } from "./helpers";
 
@@ -377,6 +380,41 @@ describe("sandbox fine-grained personal access tokens", () => {
       expect(legacy.status).toBe(201);
       expect(legacy.body.granular).toBe(false);
     });
+  });
+
+  it("keeps a granular token's scopes in the data file across a restart", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-granular-"));
+    const dataFile = path.join(dir, "state.json");
+    const adminToken = "glpat-granularadmin00000";
+    try {
+      const first = await startSandbox({
+        dataFile,
+        adminToken,
+        now: `${TODAY}T12:00:00Z`,
+        freezeClock: true,
+      });
+      const made = await new Client(first.url, adminToken).post(
+        `/users/${first.user("alice")?.id}/personal_access_tokens`,
+        { name: "kept", granular_scopes: [{ access: "personal_projects", permissions: ["read_job"] }] },
+      );
+      expect(made.status).toBe(201);
+      await first.stop();
+      const second = await startSandbox({ dataFile, adminToken });
+      try {
+        const got = await new Client(second.url, adminToken).get(`/personal_access_tokens/${made.body.id}`);
+        expect(got.body).toMatchObject({
+          granular: true,
+          scopes: ["granular"],
+          granular_scopes: [
+            { access: "personal_projects", permissions: ["read_job"], project_id: null, group_id: null },
+          ],
+        });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe("service-account token routes take legacy scopes only", () => {
