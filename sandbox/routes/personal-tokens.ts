@@ -98,6 +98,8 @@ export const personalTokenRoutes: ApiRoute[] = [
     method: "GET",
     path: "/personal_access_tokens/self",
     scopes: "any",
+    // A granular token's scopes too. The revision of self_information.rb read presents the plain
+    // entity (no granular_scopes); newer ones are taken to present it as GET /:id does.
     handler: (ctx) => ok(listedToken(ctx.model, currentToken(ctx))),
   },
   {
