@@ -2,9 +2,19 @@
  * GitLab's JSON shapes (Grape entities) for what the sandbox serves (spec §10). Timestamps are ISO 8601
  * with milliseconds; `expires_at` is a date.
  */
-import type { DeployToken, Group, Model, Project, Token, Trigger, User, Variable } from "./model";
+import type {
+  DeployToken,
+  GranularScope,
+  Group,
+  Model,
+  Project,
+  Token,
+  Trigger,
+  User,
+  Variable,
+} from "./model";
 
-/** `PersonalAccessToken` (newest key order; adds `expired`). */
+/** `PersonalAccessToken` (newest key order; adds `expired` and `granular`). */
 export function tokenEntity(model: Model, t: Token): Record<string, unknown> {
   return {
     id: t.id,
@@ -12,6 +22,7 @@ export function tokenEntity(model: Model, t: Token): Record<string, unknown> {
     active: model.isActive(t),
     revoked: t.revoked,
     expired: model.isExpired(t),
+    granular: t.granular === true,
     created_at: t.createdAt,
     description: t.description,
     scopes: t.scopes,
@@ -24,6 +35,30 @@ export function tokenEntity(model: Model, t: Token): Record<string, unknown> {
 /** `PersonalAccessTokenWithLastUsedIps`. */
 export function tokenWithIpsEntity(model: Model, t: Token): Record<string, unknown> {
   return { ...tokenEntity(model, t), last_used_ips: t.lastUsedIps };
+}
+
+/**
+ * `PersonalAccessTokenGranularScope` (lib/api/entities/personal_access_token_granular_scope.rb):
+ * `project_id` only for a project's namespace, `group_id` only for a group's, both null otherwise
+ * (a `personal_projects` scope's user namespace, and the scopes without a namespace).
+ */
+export function granularScopeEntity(s: GranularScope): Record<string, unknown> {
+  return {
+    access: s.access,
+    permissions: s.permissions,
+    project_id: s.namespace?.type === "project" ? s.namespace.id : null,
+    group_id: s.namespace?.type === "group" ? s.namespace.id : null,
+  };
+}
+
+/**
+ * `expose :granular_scopes, if: token.granular? && options[:with_granular_scopes]`: a granular
+ * token's scopes, where the route presents it `with_granular_scopes: true` (lists, get by id, rotate
+ * by id); other tokens never get the key.
+ */
+export function withGranularScopes(entity: Record<string, unknown>, t: Token): Record<string, unknown> {
+  if (!t.granular) return entity;
+  return { ...entity, granular_scopes: (t.granularScopes ?? []).map(granularScopeEntity) };
 }
 
 /** `...WithToken`: only in create and rotate responses. */

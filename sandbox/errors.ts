@@ -70,6 +70,11 @@ export function conflict(message: string): ApiError {
   return new ApiError(409, { message });
 }
 
+/** `render_api_error!(msg, 400)`: the message as it is, without `bad_request!`'s "400 Bad request - ". */
+export function badRequestMessage(message: string): ApiError {
+  return new ApiError(400, { message });
+}
+
 /** `render_api_error!(msg, 422)`. */
 export function unprocessable(message: string): ApiError {
   return new ApiError(422, { message });

@@ -142,6 +142,19 @@ function coerce(spec: ParamSpec, value: unknown): Coerced {
  * in declaration order.
  */
 export function declared(raw: RawParams, specs: readonly ParamSpec[]): Record<string, unknown> {
+  const { values, errors } = validateParams(raw, specs);
+  if (errors.length > 0) throw paramErrors(errors);
+  return values;
+}
+
+/**
+ * `declared` without the throw: the coerced values and Grape's messages, for routes that add
+ * validations of their own (nested parameters, `exactly_one_of`) to the same 400.
+ */
+export function validateParams(
+  raw: RawParams,
+  specs: readonly ParamSpec[],
+): { values: Record<string, unknown>; errors: string[] } {
   const out: Record<string, unknown> = {};
   const errors: string[] = [];
   for (const spec of specs) {
@@ -171,8 +184,7 @@ export function declared(raw: RawParams, specs: readonly ParamSpec[]): Record<st
     }
     out[spec.name] = value;
   }
-  if (errors.length > 0) throw paramErrors(errors);
-  return out;
+  return { values: out, errors };
 }
 
 /** Shorthands for the declared values. */

@@ -51,6 +51,25 @@ export const DEPLOY_TOKEN_SCOPES: readonly string[] = [
   "write_virtual_registry",
 ];
 
+/**
+ * `Gitlab::Auth::GRANULAR_SCOPE`: the one legacy scope a fine-grained ("granular") personal access
+ * token carries (`Authn::PersonalAccessTokens::CreateGranularService`); not a scope a create may ask for.
+ */
+export const GRANULAR_SCOPE = "granular";
+
+/**
+ * `Authz::GranularScope::Access::LEVELS` (app/models/authz/granular_scope.rb), the values of a
+ * granular scope's `access` (`GRANULAR_SCOPE_ACCESS_VALUES`, lib/api/helpers/personal_access_tokens_helpers.rb).
+ */
+export const GRANULAR_ACCESS = [
+  "personal_projects",
+  "all_memberships",
+  "selected_memberships",
+  "user",
+  "instance",
+] as const;
+export type GranularAccess = (typeof GRANULAR_ACCESS)[number];
+
 /** `POST /user/personal_access_tokens` accepts only this scope (spec §3.2). */
 export const USER_SELF_TOKEN_SCOPES: readonly string[] = ["k8s_proxy"];
 

@@ -94,6 +94,7 @@ export const seedSchema = z
         serviceAccessTokensExpirationEnforced: z.boolean().optional(),
         allowProjectsToCreateServiceAccounts: z.boolean().optional(),
         triggerTokenExpiration: z.boolean().optional(),
+        granularPersonalAccessTokens: z.boolean().optional(),
       })
       .strict()
       .optional(),

@@ -29,6 +29,7 @@ const settingsBody = z
     serviceAccessTokensExpirationEnforced: z.boolean().optional(),
     allowProjectsToCreateServiceAccounts: z.boolean().optional(),
     triggerTokenExpiration: z.boolean().optional(),
+    granularPersonalAccessTokens: z.boolean().optional(),
   })
   .strict();
 

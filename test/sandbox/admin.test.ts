@@ -20,6 +20,7 @@ describe("sandbox admin endpoints", () => {
       serviceAccessTokensExpirationEnforced: true,
       allowProjectsToCreateServiceAccounts: true,
       triggerTokenExpiration: true,
+      granularPersonalAccessTokens: true,
     });
     const patched = await admin(sandbox.url, sandbox.adminToken, "PATCH", "/settings", {
       maxPersonalAccessTokenLifetimeDays: 90,

@@ -39,6 +39,7 @@ describe("sandbox personal access tokens", () => {
         active: true,
         revoked: false,
         expired: false,
+        granular: false,
         created_at: "2030-01-15T12:00:00.000Z",
         description: "for deploys",
         scopes: ["read_api", "read_repository"],
@@ -103,8 +104,22 @@ describe("sandbox personal access tokens", () => {
 
     it.each([
       ["name missing", { scopes: ["api"] }, 400, { error: "name is missing" }],
-      ["scopes missing", { name: "x" }, 400, { error: "scopes is missing" }],
-      ["both missing", {}, 400, { error: "name is missing, scopes is missing" }],
+      // exactly_one_of :scopes, :granular_scopes (GitLab 19.6+ on this route).
+      [
+        "scopes missing",
+        { name: "x" },
+        400,
+        { error: "scopes, granular_scopes are missing, exactly one parameter must be provided" },
+      ],
+      [
+        "both missing",
+        {},
+        400,
+        {
+          error:
+            "name is missing, scopes, granular_scopes are missing, exactly one parameter must be provided",
+        },
+      ],
       [
         "an unknown scope",
         { name: "x", scopes: ["api", "root"] },

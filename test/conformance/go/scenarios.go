@@ -24,6 +24,7 @@ var scenarios = map[string]scenario{
 	"pipeline-triggers":        pipelineTriggers,
 	"deploy-tokens":            deployTokens,
 	"project-service-accounts": projectServiceAccounts,
+	"granular-pats":            granularPats,
 }
 
 // fail ends a scenario at a call that should have worked, naming it.
