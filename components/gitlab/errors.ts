@@ -114,6 +114,20 @@ function describe(a: {
       "(ee/lib/api/project_service_accounts.rb)"
     );
   }
+  if (
+    a.status === 404 &&
+    a.method === "POST" &&
+    a.gitlabMessage.trim() === "404 Not Found" &&
+    PERSONAL_TOKEN_CREATE.test(a.path)
+  ) {
+    // A missing user is `404 User Not Found`; a bare 404 on this route is a fine-grained token
+    // GitLab does not make here (gitlab-org/gitlab!260958).
+    return (
+      `${call}: HTTP 404: ${a.gitlabMessage}; this GitLab does not create fine-grained (granular:) tokens ` +
+      "for a user through this route: it needs GitLab 19.6 or newer with fine-grained personal access " +
+      "tokens enabled (feature flag granular_personal_access_tokens) — or declare scopes instead of granular"
+    );
+  }
   const owner = SERVICE_ACCOUNT_TOKENS.exec(a.path)?.[1];
   if (a.status === 404 && a.gitlabMessage.trim() === "404 User Not Found" && owner !== undefined) {
     const ns = owner === "groups" ? "group" : "project";
@@ -128,6 +142,9 @@ function describe(a: {
 /** A service account's token route of a group or project (§4); group 1 is `groups` or `projects`. */
 const SERVICE_ACCOUNT_TOKENS =
   /^(groups|projects)\/[^/]+\/service_accounts\/[^/]+\/personal_access_tokens(\/|$)/;
+
+/** The administrator's create route for a user's personal access tokens. */
+const PERSONAL_TOKEN_CREATE = /^users\/[^/]+\/personal_access_tokens$/;
 
 /** A path under `/projects/:id/service_accounts` (GitLab 18.11+; behind a feature flag on some versions). */
 const PROJECT_SERVICE_ACCOUNTS = /^projects\/[^/]+\/service_accounts(\/|$)/;
