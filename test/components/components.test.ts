@@ -250,6 +250,65 @@ describe("GroupAccessToken and PersonalAccessToken", () => {
     expect(registered.filter((r) => r.type === ACCESS_TOKEN)).toEqual([]);
   });
 
+  it("registers a fine-grained token's granular scopes and no legacy scopes", async () => {
+    new PersonalAccessToken("release-bot", {
+      user: "provisioner",
+      serviceAccount: true,
+      granular: [
+        {
+          access: "selected_memberships",
+          projects: ["acme/web"],
+          permissions: ["read_job", "create_release"],
+        },
+      ],
+      justification: "publishes releases",
+    });
+    await settle();
+    expect(registered.find((r) => r.type === ACCESS_TOKEN)!.inputs).toMatchObject({
+      kind: "personal",
+      scopes: [],
+      granular: [
+        {
+          access: "selected_memberships",
+          projects: ["acme/web"],
+          permissions: ["read_job", "create_release"],
+        },
+      ],
+    });
+  });
+
+  it.each([
+    [
+      "scopes and granular together",
+      { scopes: ["read_api"], granular: [{ access: "user", permissions: ["create_chat_completion"] }] },
+      "granular",
+      "give scopes or granular, not both",
+    ],
+    [
+      "a permission not in GitLab's catalogue",
+      { granular: [{ access: "personal_projects", permissions: ["read_jobs"] }] },
+      "granular[0].permissions[0]",
+      'permission "read_jobs" is not in GitLab 19.6\'s catalogue of fine-grained permissions; did you mean read_job?',
+    ],
+    [
+      "a project permission under the user boundary",
+      { granular: [{ access: "user", permissions: ["read_job"] }] },
+      "granular[0].permissions[0]",
+      "permission read_job applies to a project, which access user does not reach",
+    ],
+  ])("refuses %s, naming the field, before registering anything", (_what, args, path, reason) => {
+    let thrown: unknown;
+    try {
+      new PersonalAccessToken("fg", { user: "u", ...args } as never);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(pulumi.InputPropertyError);
+    expect((thrown as pulumi.InputPropertyError).propertyPath).toBe(path);
+    expect((thrown as pulumi.InputPropertyError).reason).toContain(`fg: ${reason}`);
+    expect(registered.filter((r) => r.type === ACCESS_TOKEN)).toEqual([]);
+  });
+
   it("refuses an access level on a personal token", () => {
     expect(
       () => new PersonalAccessToken("p", { user: "u", scopes: ["read_api"], accessLevel: "owner" } as never),

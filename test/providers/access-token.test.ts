@@ -523,3 +523,65 @@ describe("check and diff (pure: no API calls)", () => {
     expect(impl.diff(byDefault, props({ ...deploy, username: undefined }), NOW).changes).toBe(false);
   });
 });
+
+describe("a fine-grained personal token", () => {
+  const fg = (granular: AccessTokenProps["granular"], over: Partial<AccessTokenProps> = {}) =>
+    props({
+      kind: "personal",
+      key: "release-bot",
+      target: "provisioner",
+      name: "release-bot",
+      scopes: [],
+      accessLevel: undefined,
+      granular,
+      ...over,
+    });
+  const GRANULAR = [
+    {
+      access: "selected_memberships" as const,
+      projects: ["acme/web"],
+      permissions: ["read_job", "create_release"],
+    },
+  ];
+
+  it("check takes granular scopes instead of scopes, and refuses both or a permission outside the catalogue", () => {
+    expect(impl.check({}, fg(GRANULAR), NOW).failures).toBeUndefined();
+    expect(impl.check({}, fg(GRANULAR, { scopes: ["read_api"] }), NOW).failures).toEqual([
+      {
+        property: "granular",
+        reason:
+          "give scopes or granular, not both: GitLab takes exactly one (granular makes a fine-grained token); remove one",
+      },
+    ]);
+    expect(
+      impl.check({}, fg([{ access: "instance", permissions: ["read_job"] }]), NOW).failures?.[0],
+    ).toMatchObject({ property: "granular[0].permissions[0]" });
+  });
+
+  it("is made with the project looked up by path, read back, and replaced when its permissions change", async () => {
+    const inputs = impl.check({}, fg(GRANULAR), NOW).inputs!;
+    const created = await impl.create(conn, inputs, NOW);
+    const t = sandbox.findTokenByValue(created.outs.token as string)!;
+    expect(t).toMatchObject({ granular: true, scopes: ["granular"] });
+    expect(t.granularScopes).toEqual([
+      {
+        access: "selected_memberships",
+        permissions: ["read_job", "create_release"],
+        namespace: { type: "project", id: sandbox.projectId("acme/web") },
+      },
+    ]);
+    const read = await impl.read(conn, created.id, created.outs as AccessTokenOutputs, NOW);
+    expect(read.props).toMatchObject({ tokenId: t.id, granular: GRANULAR });
+    const more = impl.check(inputs, fg([{ ...GRANULAR[0]!, permissions: ["read_job"] }]), NOW).inputs!;
+    expect(impl.diff(created.outs as AccessTokenOutputs, more, NOW).replaces).toEqual(["granular"]);
+    // The same permissions in another order are the same token.
+    const reordered = impl.check(
+      inputs,
+      fg([{ ...GRANULAR[0]!, permissions: ["create_release", "read_job"] }]),
+      NOW,
+    ).inputs!;
+    expect(impl.diff(created.outs as AccessTokenOutputs, reordered, NOW).replaces).toEqual([]);
+    await impl.remove(conn, created.outs as AccessTokenOutputs);
+    expect(sandbox.findTokenByValue(created.outs.token as string)!.revoked).toBe(true);
+  });
+});
