@@ -6,6 +6,7 @@
  *   review    the merge-request review of the declarations (commands/review/cli.ts)
  *   audit     the tokens that live in GitLab, against the declarations and the policies
  *   recover   after an interrupted `pulumi up`/`destroy`: revoke what it made, clear pending operations
+ *   revoke    the day a token leaks: revoke it first, then `pulumi up` makes and delivers its replacement
  *   sandbox   the GitLab-compatible sandbox server (sandbox/cli.ts)
  *
  * Each command is loaded only when named, and keeps its own options, `--help` and exit codes.
@@ -26,6 +27,10 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   recover: {
     summary: "after an interrupted pulumi up/destroy: revoke what it made, clear pending operations",
     run: async (argv) => (await import("../commands/recover/cli")).main(argv),
+  },
+  revoke: {
+    summary: "the day a token leaks: revoke it first, then pulumi up makes and delivers its replacement",
+    run: async (argv) => (await import("../commands/revoke/cli")).main(argv),
   },
   sandbox: {
     summary: "a GitLab-compatible sandbox server for tests and dry runs",

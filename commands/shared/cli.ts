@@ -1,10 +1,10 @@
 /**
- * The one runner of the commands (`npm run review`, `npm run audit`, `npm run recover`), on
+ * The one runner of the commands (`npm run review`, `audit`, `recover`, `revoke`), on
  * `node:util` parseArgs. A command is its name, its usage text, its option table and a `run(values,
  * io)` that returns the exit code; the runner does the rest the same way for each:
  *   - `--help` prints the usage and exits 0;
- *   - an unknown option, a missing option value or a positional argument: the parser's message and
- *     the usage, exit 2;
+ *   - an unknown option, a missing option value or a positional argument the command does not take
+ *     (`positionals`): the parser's message and the usage, exit 2;
  *   - a CliInputError, or one of the command's own input-error classes: `<name>: <message>` on one
  *     line, no stack trace, exit 2 (the command could not run);
  *   - any other error (a bug): `<name>: <stack>`, exit 2;
@@ -50,8 +50,13 @@ export interface CommandSpec<O extends ParseArgsOptionsConfig, Io extends CliIo,
   inputErrors?: readonly ErrorClass[];
   /** The defaults of the command's own parts of `io`. */
   io: Omit<Io, keyof CliIo>;
-  /** The command proper; returns the exit code. */
-  run: (values: CliValues<O>, io: Io) => R;
+  /**
+   * How many positional arguments the command takes at most (`revoke <key>`). Default - 0: any
+   * positional argument is a usage error.
+   */
+  positionals?: number;
+  /** The command proper; returns the exit code. `positionals`: the positional arguments given. */
+  run: (values: CliValues<O>, io: Io, positionals: string[]) => R;
 }
 
 /** A command as tests and `runIfMain` call it; `io` replaces parts of the process's. */
@@ -68,7 +73,7 @@ type Start<O extends ParseArgsOptionsConfig, Io> = {
   io: Io;
   /** Reports an error that stopped the command; returns the exit code. */
   fail: (e: unknown) => number;
-} & ({ exit: number } | { exit?: undefined; values: CliValues<O> });
+} & ({ exit: number } | { exit?: undefined; values: CliValues<O>; positionals: string[] });
 
 /** Everything before `run`: the io, the options, `--help` and usage errors. */
 function start<O extends ParseArgsOptionsConfig, Io extends CliIo>(
@@ -88,13 +93,18 @@ function start<O extends ParseArgsOptionsConfig, Io extends CliIo>(
     return CLI_EXIT.error;
   };
   let parsed: Parsed<O>;
+  let positionals: string[];
+  const most = spec.positionals ?? 0;
   try {
-    ({ values: parsed } = parseArgs({
+    ({ values: parsed, positionals } = parseArgs({
       args: argv,
       options: { ...spec.options, ...HELP },
       strict: true,
-      allowPositionals: false,
-    }));
+      allowPositionals: most > 0,
+    }) as { values: Parsed<O>; positionals: string[] });
+    if (positionals.length > most) {
+      throw new Error(`Unexpected argument '${positionals[most]}': it takes at most ${most}`);
+    }
   } catch (e) {
     return { io, fail, exit: fail(new CliInputError(`${(e as Error).message}\n\n${spec.usage}`)) };
   }
@@ -103,7 +113,7 @@ function start<O extends ParseArgsOptionsConfig, Io extends CliIo>(
     io.stdout(spec.usage);
     return { io, fail, exit: CLI_EXIT.ok };
   }
-  return { io, fail, values };
+  return { io, fail, values, positionals };
 }
 
 /** A command whose `run` returns its exit code. */
@@ -114,7 +124,7 @@ export function command<O extends ParseArgsOptionsConfig, Io extends CliIo>(
     const s = start(spec, argv, ioIn);
     if (s.exit !== undefined) return s.exit;
     try {
-      return spec.run(s.values, s.io);
+      return spec.run(s.values, s.io, s.positionals);
     } catch (e) {
       return s.fail(e);
     }
@@ -129,7 +139,7 @@ export function asyncCommand<O extends ParseArgsOptionsConfig, Io extends CliIo>
     const s = start(spec, argv, ioIn);
     if (s.exit !== undefined) return s.exit;
     try {
-      return await spec.run(s.values, s.io);
+      return await spec.run(s.values, s.io, s.positionals);
     } catch (e) {
       return s.fail(e);
     }

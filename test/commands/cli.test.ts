@@ -112,3 +112,28 @@ it("keeps a synchronous command synchronous", () => {
   expect(sync(["--bogus"], c.io)).toBe(2);
   expect(sync([], c.io)).toBe(0);
 });
+
+describe("positional arguments (`positionals`)", () => {
+  const named = asyncCommand<typeof OPTIONS, GreetIo>({
+    ...spec,
+    positionals: 1,
+    run: async (values, io, positionals) => {
+      io.stdout(`${io.greeting}, ${positionals[0] ?? values.name ?? "world"}`);
+      return Promise.resolve(CLI_EXIT.ok);
+    },
+  });
+
+  it("hands the command up to `positionals` of them, beside the options", async () => {
+    const c = capture();
+    expect(await named(["bob", "--loud"], c.io)).toBe(0);
+    expect(await named(["--name", "ada"], c.io)).toBe(0);
+    expect(c.out).toEqual(["hello, bob", "hello, ada"]);
+  });
+
+  it("exits 2 on one more than it takes, with the usage", async () => {
+    const c = capture();
+    expect(await named(["bob", "carol"], c.io)).toBe(CLI_EXIT.error);
+    expect(c.err).toHaveLength(1);
+    expect(c.err[0]).toMatch(/^greet: Unexpected argument 'carol': it takes at most 1\n\n/);
+  });
+});

@@ -276,6 +276,7 @@ it("packs the compiled library, providers, policy pack and CLI, without the sour
     "dist/commands/review/cli.js",
     "dist/commands/audit/cli.js",
     "dist/commands/recover/cli.js",
+    "dist/commands/revoke/cli.js",
     "dist/sandbox/cli.js",
   ]) {
     expect(files).toContain(f);
@@ -372,7 +373,7 @@ it("creates and delivers the tokens of the YAML file and of the component, recor
 
 it("runs the installed command line: review, audit and sandbox", async () => {
   expect((await cli("gitlab-tokens --help", ["--help"])).stdout).toMatch(
-    /review[\s\S]*audit[\s\S]*recover[\s\S]*sandbox/,
+    /review[\s\S]*audit[\s\S]*recover[\s\S]*revoke[\s\S]*sandbox/,
   );
   expect((await cli("gitlab-tokens (unknown)", ["nope"])).code).toBe(2);
 
