@@ -256,7 +256,8 @@ export async function inspectToken(gl: GitLabClient, token: StateToken, now: Dat
     );
     return facts;
   }
-  if ("last_used_at" in raw) facts.lastUsedAt = str(raw.last_used_at) ?? null;
+  // null: GitLab says it was never used; absent (or undefined, as a trigger's mapping leaves it): unknown.
+  if (raw.last_used_at !== undefined) facts.lastUsedAt = str(raw.last_used_at) ?? null;
   else unknown.push(`when it was last used: GitLab's answer for a ${token.kind} token has no last use`);
 
   let ips = ipsOf(raw);
