@@ -108,10 +108,13 @@ async function replace(
   stack: string,
   key: string,
   oldTokenId: number,
+  log: (text: string) => void,
 ): Promise<Incident["replacement"]> {
   const command = upCommand(stack);
   try {
     const r = await run(["up", "--stack", stack, "--refresh", "--run-program", "--yes", "--skip-preview"]);
+    // What the up did, for the responder (Pulumi shows no secret value).
+    if (r.stdout.trim() !== "") log(r.stdout.trimEnd());
     if (r.code !== 0) return { failed: `exit ${r.code}: ${lastLines(r.stderr || r.stdout)}`, command };
     const after = await exportState(run, stack);
     const made = findToken(after, key, stack);
@@ -173,7 +176,7 @@ export const main = asyncCommand<typeof OPTIONS, RevokeIo>({
     if (values["no-up"]) replacement = { skipped: "--no-up was given" };
     else {
       io.stderr(`revoke: running ${upCommand(stack)} for the replacement…`);
-      replacement = await replace(run, stack, key, token.tokenId);
+      replacement = await replace(run, stack, key, token.tokenId, io.stderr);
     }
 
     // 5. The note and the summary.
