@@ -13,7 +13,14 @@
 import { GitLabApiError } from "../../components/gitlab/errors";
 import type { GitLabClient, GitLabToken } from "../../components/gitlab/client";
 import { ACCESS_LEVELS, dateStart } from "../../components/gitlab/facts";
-import { hasScopes, isTokenKind, kindOf, type TokenKind, type TokenTarget } from "../../components/kinds";
+import {
+  hasScopes,
+  isTokenKind,
+  kindOf,
+  type KindDescriptor,
+  type TokenKind,
+  type TokenTarget,
+} from "../../components/kinds";
 import { tokenTarget } from "../../components/providers/access-token-impl";
 import { ACCESS_TOKEN_TYPE, CI_VARIABLE_TYPE } from "../../components/types";
 
@@ -215,6 +222,15 @@ function ipsOf(raw: Record<string, unknown>): string[] | undefined {
   return Array.isArray(raw.last_used_ips) ? raw.last_used_ips.map(String) : undefined;
 }
 
+/**
+ * Whether a kind's tokens are personal access tokens of a user (GitLab's `personal_access_tokens`,
+ * readable by id on `GET /personal_access_tokens/:id`): a user's own (the kind whose target is a
+ * user), or a bot user's made for each token (project and group tokens).
+ */
+function isPersonalAccessToken(d: KindDescriptor): boolean {
+  return d.userPerToken || d.targetField === "user";
+}
+
 /** The token's status from GitLab's answer, by `now`. */
 function statusOf(t: GitLabToken | undefined, now: Date): TokenStatus {
   if (!t) return "gone";
@@ -225,10 +241,10 @@ function statusOf(t: GitLabToken | undefined, now: Date): TokenStatus {
 
 /**
  * Reads the token with its kind's `get` over the routes in its state — with the provisioning
- * credential, never the token itself (a call with it would move its `last_used_at`). A project or
- * group token is a personal access token of its bot user: where the kind's answer has no
- * `last_used_ips`, an administrator's `GET /personal_access_tokens/:id` is asked for them too (any
- * refusal: unknown).
+ * credential, never the token itself (a call with it would move its `last_used_at`). A personal
+ * token, and a project or group token (a personal access token of its bot user), where its route's
+ * answer has no `last_used_ips` (a service account's list, a project's token), is asked for them on
+ * `GET /personal_access_tokens/:id` too — its owner's or an administrator's route; a refusal: unknown.
  */
 export async function inspectToken(gl: GitLabClient, token: StateToken, now: Date): Promise<TokenFacts> {
   const d = kindOf(token.kind);
@@ -261,10 +277,11 @@ export async function inspectToken(gl: GitLabClient, token: StateToken, now: Dat
   else unknown.push(`when it was last used: GitLab's answer for a ${token.kind} token has no last use`);
 
   let ips = ipsOf(raw);
-  if (ips === undefined && d.userPerToken) {
+  const pat = isPersonalAccessToken(d);
+  if (ips === undefined && pat) {
     try {
-      const pat = await gl.getPersonalToken(token.tokenId);
-      ips = pat ? ipsOf(pat as unknown as Record<string, unknown>) : undefined;
+      const byId = await gl.getPersonalToken(token.tokenId);
+      ips = byId ? ipsOf(byId as unknown as Record<string, unknown>) : undefined;
     } catch (e) {
       if (!GitLabApiError.is(e)) throw e;
     }
@@ -272,8 +289,8 @@ export async function inspectToken(gl: GitLabClient, token: StateToken, now: Dat
   if (ips !== undefined) facts.lastUsedIps = ips;
   else
     unknown.push(
-      d.userPerToken
-        ? `the IP addresses it was used from: GitLab shows a ${token.kind} token's last_used_ips only on GET /personal_access_tokens/:id, which this credential was refused (an administrator's is needed)`
+      pat
+        ? `the IP addresses it was used from: GitLab shows a ${token.kind} token's last_used_ips on GET /personal_access_tokens/:id, which this credential was refused (the token's owner or an administrator may read it)`
         : `the IP addresses it was used from: GitLab records none for a ${token.kind} token`,
     );
   if (!hasScopes(d)) {

@@ -130,12 +130,12 @@ function pulumi(upCode: number, after?: ExportedStack): PulumiRunner & { calls: 
   return Object.assign(run, { calls });
 }
 
-async function revoke(argv: string[], run: PulumiRunner) {
+async function revoke(argv: string[], run: PulumiRunner, env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(argv, {
     cwd: dir,
-    env: { GITLAB_TOKENS_NOW: NOW.toISOString() },
+    env: { GITLAB_TOKENS_NOW: NOW.toISOString(), ...env },
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
     pulumi: run,
@@ -211,12 +211,40 @@ it("a token GitLab already shows revoked: no revoke call; the up still makes the
   expectNoSecret(text, r.stdout, r.stderr);
 });
 
+it("$GITLAB_TOKEN's user revokes; a project token's IPs, refused to a non-administrator, are said to be unknown", async () => {
+  const made = await gl.createResourceToken("project", web, {
+    name: "web-reader",
+    scopes: ["read_api"],
+    expiresAt: EXPIRES,
+    accessLevel: 20,
+  });
+  secrets.push(made.token!);
+  inState("web-reader", { kind: "project", target: "acme/web", targetId: web, tokenId: made.id });
+  const alice = sandbox.mintPersonalToken("alice", { name: "responder", scopes: ["api"] }).token;
+  secrets.push(alice);
+  const note = path.join(dir, "alice.md");
+  const run = pulumi(0);
+  const r = await revoke(["web-reader", "--stack", "prod", "--no-up", "--note", note], run, {
+    GITLAB_TOKEN: alice,
+    GITLAB_BASE_URL: sandbox.url,
+  });
+  expect(r.code).toBe(0);
+  expect(run.calls.map((c) => c[0])).toEqual(["stack"]);
+  expect(sandbox.tokenStatus(made.token!)).toBe("revoked");
+  const text = fs.readFileSync(note, "utf8");
+  expect(text).toMatch(/\| Revoked by \| alice \(user id \d+\)/);
+  expect(text).toContain("- Access level: reporter");
+  expect(text).toContain("- Last IP addresses: unknown (GitLab does not say)");
+  expect(text).toContain("which this credential was refused");
+  expectNoSecret(text, r.stdout, r.stderr);
+});
+
 it("a key or stack that is not there: exit 2, zero GitLab calls", async () => {
   sandbox.resetCounters();
   const unknown = await revoke(["nope", "--stack", "prod"], pulumi(0));
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toBe(
-    'revoke: no token "nope" in stack prod\'s state; nothing was revoked. Its tokens: already-dead, fine-reader, pipeline-kick, registry-pull',
+    'revoke: no token "nope" in stack prod\'s state; nothing was revoked. Its tokens: already-dead, fine-reader, pipeline-kick, registry-pull, web-reader',
   );
   const noStack = await revoke(["fine-reader", "--stack", "staging"], pulumi(0));
   expect(noStack.code).toBe(2);
