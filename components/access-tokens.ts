@@ -325,6 +325,16 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
     }
 
     const resource = new AccessTokenResource(name, props, { parent: this });
+    // Said at every run while it holds: the token lives shorter than declared.
+    pulumi.all([resource.expiryCappedFrom, resource.expiresAt]).apply(([asked, expires]) => {
+      if (asked === undefined) return;
+      void pulumi.log.warn(
+        `${name}: expires ${expires}, not ${asked} as declared: this GitLab's maximum token lifetime is ` +
+          "shorter (an administrator's setting), so it was made with the last date GitLab accepts; it is " +
+          "rotated before that expiry as usual",
+        this,
+      );
+    });
 
     this.token = pulumi.secret(resource.token);
     this.tokenId = resource.tokenId;

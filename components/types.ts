@@ -125,4 +125,9 @@ export interface AccessTokenOutputs extends AccessTokenProps {
    * reports it gone. Absent: GitLab enforces the expiry (and in state written before it).
    */
   expiryEnforcedByProvider?: boolean;
+  /**
+   * The expiry the declaration asked for, when the instance's maximum lifetime made GitLab refuse it
+   * and the token was made with the last date GitLab accepts (`expiresAt`). Absent: as asked.
+   */
+  expiryCappedFrom?: string;
 }
