@@ -20,6 +20,7 @@ const pureModules = [
   "^components/model[.]ts$",
   "^components/kinds/",
   "^components/gitlab/facts[.]ts$",
+  "^components/gitlab/permissions[.]ts$",
   "^components/gitlab/marker[.]ts$",
   "^components/providers/access-token-logic[.]ts$",
   "^policies/rules/",

@@ -6,6 +6,7 @@
  *   review    the merge-request review of the declarations (commands/review/cli.ts)
  *   audit     the tokens that live in GitLab, against the declarations and the policies
  *   recover   after an interrupted `pulumi up`/`destroy`: revoke what it made, clear pending operations
+ *   rotate-credential   the provisioning credential rotates itself before it expires (commands/credential)
  *   sandbox   the GitLab-compatible sandbox server (sandbox/cli.ts)
  *
  * Each command is loaded only when named, and keeps its own options, `--help` and exit codes.
@@ -26,6 +27,10 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   recover: {
     summary: "after an interrupted pulumi up/destroy: revoke what it made, clear pending operations",
     run: async (argv) => (await import("../commands/recover/cli")).main(argv),
+  },
+  "rotate-credential": {
+    summary: "the provisioning credential rotates itself before it expires, into its CI/CD variable",
+    run: async (argv) => (await import("../commands/credential/cli")).main(argv),
   },
   sandbox: {
     summary: "a GitLab-compatible sandbox server for tests and dry runs",
