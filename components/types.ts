@@ -17,11 +17,13 @@ export const DYNAMIC_MODULE = "gitlab-tokens";
 export const DYNAMIC_RESOURCES = {
   accessToken: "AccessToken",
   ciVariable: "CiVariable",
+  tokenRetirement: "TokenRetirement",
 } as const;
 
 /** The full type strings of the dynamic resources, as they appear in state and in policies. */
 export const ACCESS_TOKEN_TYPE = `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:${DYNAMIC_RESOURCES.accessToken}`;
 export const CI_VARIABLE_TYPE = `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:${DYNAMIC_RESOURCES.ciVariable}`;
+export const TOKEN_RETIREMENT_TYPE = `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:${DYNAMIC_RESOURCES.tokenRetirement}`;
 
 /**
  * A token as declared, defaults applied: the shared fields, the kind-specific ones, the kind and
