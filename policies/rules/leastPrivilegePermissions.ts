@@ -36,9 +36,13 @@ export function isKnownAccess(access: string): boolean {
   return (GRANULAR_ACCESS as readonly string[]).includes(access);
 }
 
-/** The namespaces a scope names: `acme/web, group acme` (projects first, then groups), or "". */
-export function granularNamespaces(scope: GranularScopeEntry): string {
-  return [...(scope.projects ?? []), ...(scope.groups ?? []).map((g) => `group ${g}`)].join(", ");
+/**
+ * The namespaces a scope names: `acme/web, group acme` (projects first, then groups), or "";
+ * `ids`: GitLab's ids, each named (`project 7, group 3`), as a live token has them.
+ */
+export function granularNamespaces(scope: GranularScopeEntry, ids = false): string {
+  const projects = (scope.projects ?? []).map((p) => (ids ? `project ${p}` : p));
+  return [...projects, ...(scope.groups ?? []).map((g) => `group ${g}`)].join(", ");
 }
 
 /**
@@ -46,8 +50,8 @@ export function granularNamespaces(scope: GranularScopeEntry): string {
  * create_release (writes)`: the access, the namespaces it names, the permissions, and which of them
  * write. The review and the audit show it.
  */
-export function describeGranularScope(scope: GranularScopeEntry): string {
-  const where = granularNamespaces(scope);
+export function describeGranularScope(scope: GranularScopeEntry, ids = false): string {
+  const where = granularNamespaces(scope, ids);
   const writes = scope.permissions.filter((p) => !isReadPermission(p));
   const note =
     writes.length === 0
@@ -60,9 +64,9 @@ export function describeGranularScope(scope: GranularScopeEntry): string {
   return `${scope.access}${where ? ` (${where})` : ""}: ${scope.permissions.join(", ") || "no permissions"}${note}`;
 }
 
-/** A fine-grained token's granular scopes in words, one per scope. */
-export function describeGranular(scopes: readonly GranularScopeEntry[]): string[] {
-  return scopes.map(describeGranularScope);
+/** A fine-grained token's granular scopes in words, one per scope (`ids`: see granularNamespaces). */
+export function describeGranular(scopes: readonly GranularScopeEntry[], ids = false): string[] {
+  return scopes.map((s) => describeGranularScope(s, ids));
 }
 
 /** How to change a token's granular scopes: in its declaration, or (a live token) by replacing it. */
