@@ -18,6 +18,7 @@ import {
   type ListedTarget,
   type LiveToken,
 } from "../../commands/audit";
+import { parseDeclarations } from "../../components/declarations";
 import type { GitLabToken } from "../../components/gitlab/client";
 import { runAudit } from "./helpers";
 
@@ -205,5 +206,53 @@ describe("a live fine-grained token, in the audit's pure core", () => {
     );
     expect(f.map((x) => [x.status, x.code])).toEqual([["unjudged", "unknown-to-gitlab-tokens"]]);
     expect(f[0]?.message).toMatch(/^permission read_hologram is not known to gitlab-tokens/);
+  });
+
+  it("takes a managed token's justification from its declaration in tokens.yaml", () => {
+    const declarations = parseDeclarations(
+      `tokens:
+  release-bot:
+    kind: personal
+    user: release-bot
+    name: fine
+    serviceAccount: true
+    granular:
+      - access: personal_projects
+        permissions: [read_job, create_release]
+    lifetimeDays: 60
+    description: Release pipeline
+    justification: Creates releases from the release pipeline
+    owner: team-release
+`,
+      NOW_DATE,
+    );
+    const t = {
+      ...base,
+      granular_scopes: [
+        {
+          access: "personal_projects",
+          permissions: ["read_job", "create_release"],
+          project_id: null,
+          group_id: null,
+        },
+      ],
+    };
+    const justified = auditTokens({
+      targets: [target([t])],
+      declarations: { path: "tokens.yaml", tokens: declarations },
+      now: NOW_DATE,
+      settings: { includeInactive: false, expiringWithinDays: 14, unusedDays: 90 },
+      gitlab: { url: "https://gitlab.example.com", user: "root", admin: true },
+    });
+    expect(justified.tokens[0]).toMatchObject({ key: "release-bot", managed: true });
+    expect(
+      justified.tokens[0]?.findings.filter((f) => f.policy === "gitlab-token-least-privilege-permissions"),
+    ).toEqual([]);
+    // Unmanaged, the same token's write is unjustified.
+    expect(
+      audit(t)
+        .tokens[0]?.findings.filter((f) => f.policy === "gitlab-token-least-privilege-permissions")
+        .map((f) => f.code),
+    ).toEqual(["unjustified-write-permission"]);
   });
 });

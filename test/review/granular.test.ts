@@ -174,6 +174,10 @@ describe("a fine-grained token in the review", () => {
     const r = review(declarations(WITH_RELEASE).replace(/ {4}justification: .*\n/, ""));
     const policy = r.findings.filter((f) => f.source === "policy").map((f) => `${f.check}:${f.code}`);
     expect(policy).toEqual(["gitlab-token-least-privilege-permissions:unjustified-write-permission"]);
+    // The finding points at the token's granular: line.
+    const yaml = declarations(WITH_RELEASE).replace(/ {4}justification: .*\n/, "");
+    const granularLine = yaml.split("\n").findIndex((l) => l === "    granular:") + 1;
+    expect(r.findings.find((f) => f.source === "policy")?.location.line).toBe(granularLine);
     const justified = review(declarations(WITH_RELEASE));
     expect(justified.findings).toEqual([]);
   });
