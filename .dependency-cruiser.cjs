@@ -3,7 +3,7 @@
  *
  *   bin/                                     the installed package's command line
  *   test/  bench/  drills/  scripts/        development: may import anything below
- *   commands/{review,audit,recover,revoke}/  the user commands, each core + cli.ts
+ *   commands/{review,audit,recover,revoke,credential}/  the user commands, each core + cli.ts
  *   commands/shared/                         what the commands share
  *   policies/                                the policy pack and its pure rules
  *   components/                              what runs inside `pulumi up`
@@ -73,13 +73,13 @@ module.exports = {
       "commands-shared-below-commands",
       "commands/shared/ serves the commands; it imports none of them.",
       { path: "^commands/shared/" },
-      { path: "^commands/(review|audit|recover|revoke)/" },
+      { path: "^commands/(review|audit|recover|revoke|credential)/" },
     ),
     layer(
       "commands-apart",
       "One command does not import another: what two share goes to commands/shared/ or below.",
-      { path: "^commands/(review|audit|recover|revoke)/" },
-      { path: "^commands/(review|audit|recover|revoke)/", pathNot: "^commands/$1/" },
+      { path: "^commands/(review|audit|recover|revoke|credential)/" },
+      { path: "^commands/(review|audit|recover|revoke|credential)/", pathNot: "^commands/$1/" },
     ),
     layer(
       "gitlab-client-is-the-floor",

@@ -7,6 +7,7 @@
  *   audit     the tokens that live in GitLab, against the declarations and the policies
  *   recover   after an interrupted `pulumi up`/`destroy`: revoke what it made, clear pending operations
  *   revoke    the day a token leaks: revoke it first, then `pulumi up` makes and delivers its replacement
+ *   rotate-credential   the provisioning credential rotates itself before it expires (commands/credential)
  *   sandbox   the GitLab-compatible sandbox server (sandbox/cli.ts)
  *
  * Each command is loaded only when named, and keeps its own options, `--help` and exit codes.
@@ -31,6 +32,10 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   revoke: {
     summary: "the day a token leaks: revoke it first, then pulumi up makes and delivers its replacement",
     run: async (argv) => (await import("../commands/revoke/cli")).main(argv),
+  },
+  "rotate-credential": {
+    summary: "the provisioning credential rotates itself before it expires, into its CI/CD variable",
+    run: async (argv) => (await import("../commands/credential/cli")).main(argv),
   },
   sandbox: {
     summary: "a GitLab-compatible sandbox server for tests and dry runs",

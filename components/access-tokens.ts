@@ -21,6 +21,7 @@ import {
 } from "./kinds";
 import { variableFlags, type DeliveredValue, type Inputs } from "./model";
 import { AccessTokenResource } from "./providers/access-token";
+import { TokenRetirementResource } from "./providers/retirement";
 import { tokenProps } from "./props";
 import { CiVariableResource } from "./providers/ci-variable";
 import { currentTime } from "./clock";
@@ -84,6 +85,11 @@ export interface CommonTokenArgs {
   owner?: pulumi.Input<string>;
   /** Why a high-risk scope or access level is needed (read by the policy pack). Default - none */
   justification?: pulumi.Input<string>;
+  /**
+   * Adoption: a token made by hand (its id, or its name on the same target) that this one takes over.
+   * It is revoked once this token is made and every delivery holds it. Default - none
+   */
+  replaces?: string | number;
   /** The declaration key, for reports. Default - the component name. */
   key?: string;
 }
@@ -293,6 +299,7 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
         expiresAt: plain(props.fixedExpiresAt),
         rotateBeforeDays: plain(props.rotateBeforeDays),
         rotateWhenChanged: plain(props.rotateWhenChanged),
+        replaces: plain(args.replaces),
       },
       currentTime(),
     );
@@ -325,6 +332,16 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
     }
 
     const resource = new AccessTokenResource(name, props, { parent: this });
+    // Said at every run while it holds: the token lives shorter than declared.
+    pulumi.all([resource.expiryCappedFrom, resource.expiresAt]).apply(([asked, expires]) => {
+      if (asked === undefined) return;
+      void pulumi.log.warn(
+        `${name}: expires ${expires}, not ${asked} as declared: this GitLab's maximum token lifetime is ` +
+          "shorter (an administrator's setting), so it was made with the last date GitLab accepts; it is " +
+          "rotated before that expiry as usual",
+        this,
+      );
+    });
 
     this.token = pulumi.secret(resource.token);
     this.tokenId = resource.tokenId;
@@ -368,6 +385,26 @@ export class AccessTokenComponent extends pulumi.ComponentResource {
         { parent: this, ...(aliases ? { aliases } : {}) },
       );
     });
+
+    // Adoption: the token made by hand that this one takes over is revoked once this one is made
+    // and every delivery holds it.
+    if (args.replaces !== undefined) {
+      new TokenRetirementResource(
+        `${name}-replaces`,
+        {
+          key: props.key,
+          kind: kind.kind,
+          target: props.target,
+          targetId: resource.targetId,
+          serviceAccountGroupId: resource.serviceAccountGroupId as pulumi.Output<number>,
+          serviceAccountProjectId: resource.serviceAccountProjectId as pulumi.Output<number>,
+          ...(props.targetField === undefined ? {} : { targetField: props.targetField }),
+          replaces: args.replaces,
+          successorTokenId: resource.tokenId,
+        },
+        { parent: this, dependsOn: [resource, ...this.variables] },
+      );
+    }
 
     this.registerOutputs({
       token: this.token,

@@ -65,6 +65,8 @@ export type { Delivery };
 /** One validated declaration, defaults applied (its fields' types come from the schemas in ./model). */
 export interface TokenDeclaration extends DeclaredToken {
   deliverTo: Delivery[];
+  /** A token made by hand that this one takes over: revoked once this one is made and delivered. */
+  replaces?: string | number;
   /** 1-based line of the token's key in the file. */
   line: number;
 }
@@ -747,6 +749,7 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
         expiresAt: t.expiresAt,
         rotateBeforeDays,
         rotateWhenChanged: t.rotateWhenChanged,
+        replaces: t.replaces,
       },
       now,
     )) {
@@ -771,6 +774,7 @@ export function parseDeclarations(text: string, now: Date, file = "tokens.yaml")
       description: t.description ?? "",
       owner: t.owner ?? defaults.owner,
       justification: t.justification,
+      ...(t.replaces === undefined ? {} : { replaces: t.replaces }),
       // Given only where the kind has them (checked above); a target field is not one of them.
       ...ownFields(kind, t),
       accessLevel, // with the file's default

@@ -89,6 +89,19 @@ export const commonTokenFields = {
   description: z.string().optional(),
   owner: z.string().optional(),
   justification: z.string().optional(),
+  /**
+   * A token made by hand that this declaration takes over (adoption): its id, or its name on the
+   * same target. Once the declared token is made and delivered, that token is revoked.
+   */
+  replaces: z
+    .union([
+      z
+        .number()
+        .int()
+        .positive("a token id is a whole number above 0; give the id or the name of the token it takes over"),
+      z.string().min(1),
+    ])
+    .optional(),
 };
 export type CommonTokenFields = z.infer<z.ZodObject<typeof commonTokenFields>>;
 

@@ -107,6 +107,7 @@ export function declarationArgs(d: TokenDeclaration): TokenArgs & { key: string 
     rotateWhenChanged: d.rotateWhenChanged,
     owner: d.owner,
     justification: d.justification,
+    ...(d.replaces === undefined ? {} : { replaces: d.replaces }),
     ...(d.targetField === undefined ? {} : { targetField: d.targetField }),
     // Only the fields the kind has (a declaration holds the others as undefined).
     ...ownFields(kindOf(d.kind), d),

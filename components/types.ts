@@ -17,11 +17,13 @@ export const DYNAMIC_MODULE = "gitlab-tokens";
 export const DYNAMIC_RESOURCES = {
   accessToken: "AccessToken",
   ciVariable: "CiVariable",
+  tokenRetirement: "TokenRetirement",
 } as const;
 
 /** The full type strings of the dynamic resources, as they appear in state and in policies. */
 export const ACCESS_TOKEN_TYPE = `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:${DYNAMIC_RESOURCES.accessToken}`;
 export const CI_VARIABLE_TYPE = `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:${DYNAMIC_RESOURCES.ciVariable}`;
+export const TOKEN_RETIREMENT_TYPE = `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:${DYNAMIC_RESOURCES.tokenRetirement}`;
 
 /**
  * A token as declared, defaults applied: the shared fields, the kind-specific ones, the kind and
@@ -125,4 +127,9 @@ export interface AccessTokenOutputs extends AccessTokenProps {
    * reports it gone. Absent: GitLab enforces the expiry (and in state written before it).
    */
   expiryEnforcedByProvider?: boolean;
+  /**
+   * The expiry the declaration asked for, when the instance's maximum lifetime made GitLab refuse it
+   * and the token was made with the last date GitLab accepts (`expiresAt`). Absent: as asked.
+   */
+  expiryCappedFrom?: string;
 }

@@ -57,6 +57,8 @@ export interface TokenSpec {
   expiresAt?: unknown;
   rotateBeforeDays?: unknown;
   rotateWhenChanged?: unknown;
+  /** A token made by hand that this one takes over: its id, or its name. */
+  replaces?: unknown;
 }
 
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
@@ -247,6 +249,24 @@ export function validateTokenSpec(spec: TokenSpec, now: Date): Failure[] {
           fail(`rotateWhenChanged.${k}`, `rotateWhenChanged.${k} must be a string; quote it`);
         }
       }
+    }
+  }
+
+  if (spec.replaces !== undefined) {
+    const r = spec.replaces;
+    if (!(
+      (typeof r === "number" && Number.isInteger(r) && r > 0) ||
+      (typeof r === "string" && r.trim() !== "")
+    )) {
+      fail(
+        "replaces",
+        `replaces is ${JSON.stringify(r)}; give the id (a number) or the name of the token it takes over`,
+      );
+    } else if (typeof r === "string" && !named) {
+      fail(
+        "replaces",
+        `a ${knownKind} token has no name in GitLab; give replaces the id of the token it takes over`,
+      );
     }
   }
 

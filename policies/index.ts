@@ -5,6 +5,7 @@
  */
 import { PolicyPack } from "@pulumi/policy";
 import { accessLevel } from "./accessLevel";
+import { leastPrivilegePermissions } from "./leastPrivilegePermissions";
 import { leastPrivilegeScopes } from "./leastPrivilegeScopes";
 import { maxLifetime } from "./maxLifetime";
 import { noHumanPersonalTokens } from "./noHumanPersonalTokens";
@@ -18,6 +19,7 @@ new PolicyPack("gitlab-tokens", {
   policies: [
     maxLifetime,
     leastPrivilegeScopes,
+    leastPrivilegePermissions,
     accessLevel,
     rotationWindow,
     ownership,

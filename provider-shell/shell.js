@@ -1,6 +1,6 @@
 /**
  * The provider shell of gitlab-tokens' dynamic resources. Each module of this package exports one
- * provider object (./access-token.js, ./ci-variable.js). Because the package is installed into
+ * provider object (./access-token.js, ./ci-variable.js, ./retirement.js). Because the package is installed into
  * node_modules (a real copy: `install-links=true` in the project's .npmrc), Pulumi serialises a
  * resource's provider as `require("gitlab-tokens-shell/access-token.js")` (~260 bytes of state)
  * instead of the shell's code (~5 KB, stored twice per resource). The published gitlab-tokens

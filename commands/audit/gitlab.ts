@@ -7,6 +7,7 @@ import { createRefOf, unmarkedDescription } from "../../components/gitlab/marker
 import { Users } from "@gitbeaker/rest";
 import type { GitLabClient, GitLabToken } from "../../components/gitlab/client";
 import { createRequester, DEFAULT_RETRY_POLICY, type RetryPolicy } from "../../components/gitlab/requester";
+import type { GitLabApiGranularScope } from "../../policies/rules";
 import type { LiveToken } from "./model";
 
 /** The part of `GitLabClient` the audit uses (tests may hand in another implementation). */
@@ -45,7 +46,11 @@ export async function credentialUser(conn: AuditConnection): Promise<{ username:
 
 /** A listed token reduced to the fields the audit keeps (never its value). */
 export function liveToken(t: GitLabToken): LiveToken {
-  const raw = t as GitLabToken & { last_used_at?: string | null };
+  const raw = t as GitLabToken & {
+    last_used_at?: string | null;
+    granular?: boolean;
+    granular_scopes?: GitLabApiGranularScope[] | null;
+  };
   return {
     id: t.id,
     name: t.name,
@@ -61,5 +66,8 @@ export function liveToken(t: GitLabToken): LiveToken {
     ...(typeof t.access_level === "number" ? { access_level: t.access_level } : {}),
     ...(t.user_id === undefined ? {} : { user_id: t.user_id }),
     ...(t.username === undefined ? {} : { username: t.username }),
+    // A fine-grained personal token (GitLab 19.2+): what it may do is in its granular scopes.
+    ...(raw.granular === true ? { granular: true } : {}),
+    ...(Array.isArray(raw.granular_scopes) ? { granular_scopes: raw.granular_scopes } : {}),
   };
 }

@@ -187,6 +187,7 @@ function auditToken(
     name: t.name,
     description: t.description,
     scopes: t.scopes,
+    ...(normalised.fineGrained === true ? { granular: normalised.granular ?? "not listed" } : {}),
     ...(normalised.accessLevel !== undefined ? { accessLevel: normalised.accessLevel } : {}),
     createdAt: t.created_at ?? null,
     expiresAt: t.expires_at,

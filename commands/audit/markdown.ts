@@ -4,7 +4,7 @@
  * token. It holds names, scopes, dates and findings only: never a token value, never the credential.
  * Pure.
  */
-import type { Finding } from "../../policies/rules";
+import { describeGranular, type Finding } from "../../policies/rules";
 import { isoDate } from "../../components/gitlab/facts";
 import { TARGET_FIELDS, kindOf } from "../../components/kinds";
 import { code, policyFindingLabel, table } from "../shared/markdown";
@@ -97,7 +97,12 @@ export function tokenCells(t: AuditedToken): string[] {
     t.kind,
     t.target,
     t.name || "—",
-    t.scopes.join(", ") || "—",
+    // A fine-grained token: its granular scopes instead of its one scope `granular`.
+    t.granular === "not listed"
+      ? "fine-grained (GitLab did not list its granular scopes)"
+      : t.granular !== undefined
+        ? `fine-grained: ${describeGranular(t.granular, true).join("; ") || "no granular scopes"}`
+        : t.scopes.join(", ") || "—",
     t.accessLevel ?? "—",
     t.createdAt === null ? "—" : isoDate(new Date(t.createdAt)),
     t.expiresAt ?? "never",

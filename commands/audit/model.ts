@@ -9,7 +9,7 @@ import {
   type TargetHints,
   type TokenKind,
 } from "../../components/kinds";
-import type { Finding } from "../../policies/rules";
+import type { Finding, GitLabApiGranularScope, GranularScopeEntry } from "../../policies/rules";
 
 /**
  * What the audit lists tokens of: a project's or group's access tokens and deploy tokens, a user's
@@ -67,6 +67,10 @@ export interface LiveToken {
   user_id?: number;
   /** Deploy tokens: the username that goes with the token. */
   username?: string;
+  /** Personal tokens: GitLab marks a fine-grained token `granular: true` (its scopes are `[granular]`). */
+  granular?: boolean;
+  /** A fine-grained token's granular scopes, as GitLab lists them (one per namespace). */
+  granular_scopes?: GitLabApiGranularScope[];
 }
 
 /** One target after asking GitLab: resolved (or not) and its tokens (or why they could not be listed). */
@@ -116,6 +120,11 @@ export interface AuditedToken {
   name: string;
   description: string | null;
   scopes: string[];
+  /**
+   * A fine-grained personal token: its granular scopes (ids as text, one scope per access and
+   * permissions), or `"not listed"` when GitLab marks it `granular: true` but listed none.
+   */
+  granular?: GranularScopeEntry[] | "not listed";
   /** Project and group tokens: the level's name (or GitLab's number when it has none). */
   accessLevel?: string;
   /** Null for a deploy token: GitLab keeps no creation time for one. */

@@ -23,11 +23,17 @@ export interface CodeQualityIssue {
 }
 
 /** Mandatory violations that give a token power no automation should have. */
-export const CRITICAL_CODES: readonly string[] = ["forbidden-scope", "owner-access-level"];
+export const CRITICAL_CODES: readonly string[] = [
+  "forbidden-scope",
+  "owner-access-level",
+  // A fine-grained token's permissions over the whole instance, unjustified.
+  "unjustified-instance-access",
+];
 
 /**
  * - declaration errors and provider check failures → `blocker` (`pulumi up` refuses the file);
- * - mandatory violations → `critical` for administrator scopes and Owner level, else `major`;
+ * - mandatory violations → `critical` for administrator scopes, Owner level and an unjustified
+ *   fine-grained `instance` access, else `major`;
  * - advisory violations, expired and malformed exceptions → `minor`;
  * - exempted violations and parts not judged → `info`.
  */

@@ -6,6 +6,7 @@
  * Pure.
  */
 import { isoDate } from "../../components/gitlab/facts";
+import { describeGranular } from "../../policies/rules";
 import {
   DECLARATIONS_CHECK,
   isBlocking,
@@ -70,8 +71,11 @@ export function rowCells(row: TokenRow): string[] {
     `${code(row.key)}${ROW_MARK[row.change] ?? ""}`,
     row.kind,
     row.targetField === undefined ? row.target : `${row.target} (${row.targetField})`,
-    // A kind without scopes (a pipeline trigger token) has none to show.
-    row.scopes.join(", ") || "—",
+    // A fine-grained token's permissions, one granular scope after another; a kind without scopes
+    // (a pipeline trigger token) has none to show.
+    row.granular !== undefined
+      ? `fine-grained: ${describeGranular(row.granular).join("; ") || "no granular scopes"}`
+      : row.scopes.join(", ") || "—",
     row.accessLevel ?? "—",
     `${row.lifetimeDays} days${row.fixedExpiry ? " (fixed expiresAt)" : ""}`,
     row.expiresAt,

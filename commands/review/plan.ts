@@ -36,7 +36,9 @@ import { ACCESS_TOKEN_TYPE, type AccessTokenOutputs, type AccessTokenProps } fro
 import {
   evaluate,
   fromGitlabTokensProps,
+  granularNamespaces,
   type FindingStatus,
+  type GranularScopeEntry,
   type NormalisedToken,
   type PackConfig,
 } from "../../policies/rules";
@@ -76,6 +78,18 @@ export interface ScopeChange {
   direction: "widened" | "narrowed" | "changed" | "same-access";
 }
 
+/**
+ * How a fine-grained token's permissions moved: each entry a permission on one scope, e.g.
+ * `create_release on selected_memberships (acme/web)`. A scope whose access or namespaces change
+ * counts as its permissions removed from the old scope and added to the new one.
+ */
+export interface GranularChange {
+  added: string[];
+  removed: string[];
+  /** More permissions, fewer, or both. */
+  direction: "widened" | "narrowed" | "changed";
+}
+
 export interface AccessLevelChange {
   from?: string;
   to?: string;
@@ -99,6 +113,8 @@ export interface TokenChange {
   /** The provider's `diff` answer: properties that force a new token. */
   replaces: string[];
   scopes?: ScopeChange;
+  /** Fine-grained personal tokens: the permissions added and removed. */
+  granular?: GranularChange;
   accessLevel?: AccessLevelChange;
   /** The token in state before this change (rotate, update, revoke, unchanged). */
   previous?: { createdAt?: string; expiresAt: string };
@@ -112,6 +128,8 @@ export interface TokenRow {
   /** Kinds whose target several fields may name (deploy): the one that does (`project`, `group`). */
   targetField?: string;
   scopes: string[];
+  /** A fine-grained personal token's granular scopes (then `scopes` is empty). */
+  granular?: GranularScopeEntry[];
   accessLevel?: string;
   /** Days from creation to expiry. */
   lifetimeDays: number;
@@ -234,6 +252,41 @@ export function scopeChange(before: readonly string[], after: readonly string[])
   return { added, removed, direction };
 }
 
+/** Where a granular scope applies, as a change names it: `selected_memberships (acme/web, group acme)`. */
+function scopePlace(scope: GranularScopeEntry): string {
+  const where = granularNamespaces(scope);
+  return `${scope.access}${where ? ` (${where})` : ""}`;
+}
+
+/** How a fine-grained token's permissions moved (undefined: the same permissions on the same scopes). */
+export function granularChange(
+  before: readonly GranularScopeEntry[] | undefined,
+  after: readonly GranularScopeEntry[] | undefined,
+): GranularChange | undefined {
+  const grants = (scopes: readonly GranularScopeEntry[] | undefined) =>
+    (scopes ?? []).flatMap((s) => s.permissions.map((p) => `${p} on ${scopePlace(s)}`));
+  const was = grants(before);
+  const is = grants(after);
+  const added = [...new Set(is.filter((g) => !was.includes(g)))];
+  const removed = [...new Set(was.filter((g) => !is.includes(g)))];
+  if (added.length === 0 && removed.length === 0) return undefined;
+  const direction =
+    added.length > 0 && removed.length > 0 ? "changed" : added.length > 0 ? "widened" : "narrowed";
+  return { added, removed, direction };
+}
+
+/** `granular permissions widened (+create_release on selected_memberships (acme/web))`. */
+export function granularText(c: GranularChange): string {
+  const parts = [...c.added.map((g) => `+${g}`), ...c.removed.map((g) => `−${g}`)].join(", ");
+  return `granular permissions ${c.direction} (${parts})`;
+}
+
+/** A stored or registered token's granular scopes, read as the policy pack reads them. */
+function granularOf(props: unknown): GranularScopeEntry[] | undefined {
+  return fromGitlabTokensProps({ type: ACCESS_TOKEN_TYPE, name: "", props: props as Record<string, unknown> })
+    .granular;
+}
+
 function levelValue(level: string | undefined): number {
   return level !== undefined && level in ACCESS_LEVELS ? ACCESS_LEVELS[level as AccessLevelName] : 0;
 }
@@ -276,6 +329,10 @@ function replaceReason(property: string, stored: StoredToken, props: AccessToken
         const c = scopeChange(stored.scopes, props.scopes);
         return c ? scopeText(c) : "scopes changed";
       }
+      case "granular": {
+        const c = granularChange(granularOf(stored), granularOf(props));
+        return c ? granularText(c) : "granular scopes changed (the same permissions)";
+      }
       case "accessLevel": {
         const c = accessLevelChange(stored.accessLevel, props.accessLevel);
         return c ? `access level ${c.direction} (${show(c.from)} → ${show(c.to)})` : "access level changed";
@@ -301,6 +358,11 @@ function inPlaceFields(stored: StoredToken, props: AccessTokenProps): string[] {
   const olds = stored as unknown as Record<string, unknown>;
   const news = props as unknown as Record<string, unknown>;
   return UPDATE_IN_PLACE.filter((k) => norm(olds[k]) !== norm(news[k]));
+}
+
+/** `{ [key]: value }` when the value is there, else nothing (rows and changes keep their shape). */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 function dateOf(time: string | undefined): string | undefined {
@@ -350,6 +412,7 @@ function planToken(
           ? replaces.map((p) => replaceReason(p, stored.outputs, props))
           : inPlaceFields(stored.outputs, props).map((p) => ({ property: p, text: `${p} updated in place` })),
       scopes: scopeChange(stored.outputs.scopes, props.scopes),
+      ...optional("granular", granularChange(granularOf(stored.outputs), granularOf(props))),
       accessLevel: accessLevelChange(stored.outputs.accessLevel, props.accessLevel),
     };
   }
@@ -364,6 +427,7 @@ function planToken(
     target: d.target,
     ...(props.targetField === undefined ? {} : { targetField: props.targetField }),
     scopes: props.scopes,
+    ...optional("granular", granularOf(props)),
     accessLevel: props.accessLevel,
     lifetimeDays: props.lifetimeDays ?? daysBetween(createdAt ?? now, expiresAt),
     fixedExpiry,

@@ -412,6 +412,21 @@ export class GitLabClient {
     await unlessNotFound(() => this.personalTokens.remove({ tokenId }));
   }
 
+  // ---- the credential itself ----------------------------------------------------------------------
+
+  /** The credential's own token (`GET /personal_access_tokens/self`). */
+  async selfToken(): Promise<GitLabToken> {
+    return gitlabToken(await this.personalTokens.show());
+  }
+
+  /**
+   * Rotates the credential itself (`POST /personal_access_tokens/self/rotate`, GitLab 17.9+, scope
+   * `api` or `self_rotate`): GitLab revokes it at once and answers with its successor, value included.
+   */
+  async rotateSelf(expiresAt: string): Promise<GitLabToken> {
+    return gitlabToken(await this.personalTokens.rotate("self", { expiresAt }));
+  }
+
   // ---- personal access tokens of a group or project service account (its namespace's routes) ----
 
   /** `POST /{groups,projects}/:id/service_accounts/:user_id/personal_access_tokens` (§4). */

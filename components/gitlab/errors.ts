@@ -150,6 +150,21 @@ const PERSONAL_TOKEN_CREATE = /^users\/[^/]+\/personal_access_tokens$/;
 const PROJECT_SERVICE_ACCOUNTS = /^projects\/[^/]+\/service_accounts(\/|$)/;
 
 /** Whether an error is GitLab's 404 for the thing asked about. */
+/**
+ * The last expiry date GitLab would accept, from its refusal of a later one: `Expiration date must
+ * be before YYYY-MM-DD` (a personal, project or group token past the instance's maximum lifetime,
+ * `PersonalAccessToken#expires_at_before_instance_max_expiry_date`; GitLab #548819) or `Expires at
+ * must be before YYYY-MM-DD` (a pipeline trigger token). "Before" is taken at its word: the day
+ * before that date. Undefined for any other error.
+ */
+export function expiryCapOf(e: unknown): string | undefined {
+  if (!GitLabApiError.is(e) || (e.status !== 400 && e.status !== 422)) return undefined;
+  const m = /(?:Expiration date|Expires at) must be before (\d{4}-\d{2}-\d{2})/.exec(e.gitlabMessage);
+  if (m === null) return undefined;
+  const day = new Date(`${m[1]}T00:00:00.000Z`);
+  return new Date(day.getTime() - 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+}
+
 export function isNotFound(e: unknown): boolean {
   return GitLabApiError.is(e) && e.status === 404;
 }

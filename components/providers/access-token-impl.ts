@@ -7,9 +7,17 @@
  */
 import { createHash } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { GitLabApiError } from "../gitlab/errors";
+import { GitLabApiError, expiryCapOf } from "../gitlab/errors";
 import type { GitLabClient, CreateTokenParams, GitLabToken } from "../gitlab/client";
-import { ACCESS_LEVELS, dateStart, rotationDate, type TokenKind } from "../gitlab/facts";
+import {
+  ACCESS_LEVELS,
+  addDays,
+  dateStart,
+  daysBetween,
+  isoDate,
+  rotationDate,
+  type TokenKind,
+} from "../gitlab/facts";
 import {
   hasField,
   isNamed,
@@ -211,6 +219,43 @@ export async function identityOf(
   }
 }
 
+/**
+ * The instance's maximum lifetime, as GitLab's refusals taught this process: days from today, per
+ * GitLab and credential (lookupScope) and per family of tokens (pipeline triggers have their own).
+ */
+const lifetimeCaps = new Map<string, number>();
+const capKey = (conn: Connection, kind: TokenKind) =>
+  `${lookupScope(conn)}\u0000${kind === "trigger" ? "trigger" : "token"}`;
+
+/**
+ * Creates the token with the expiry asked for, or — when the instance's maximum lifetime is shorter
+ * (an administrator's setting, or a rotation on the cap's day; GitLab #548819) — with the last date
+ * GitLab accepts: learnt from its refusal (`… must be before <date>`), remembered for the process's
+ * later creates, so each GitLab refuses once. `params.expiresAt` is left at the date used.
+ */
+async function createWithinCap(
+  gl: GitLabClient,
+  conn: Connection,
+  kind: TokenKind,
+  target: TokenTarget,
+  params: CreateTokenParams,
+  createRef: string,
+  now: Date,
+): Promise<GitLabToken> {
+  const known = lifetimeCaps.get(capKey(conn, kind));
+  if (known !== undefined && params.expiresAt > addDays(now, known)) params.expiresAt = addDays(now, known);
+  try {
+    return await createToken(gl, kind, target, params, createRef);
+  } catch (e) {
+    const cap = expiryCapOf(e);
+    // Nothing to cap to: the refusal is another, or the cap leaves no day at all.
+    if (cap === undefined || cap >= params.expiresAt || cap <= isoDate(now)) throw e;
+    lifetimeCaps.set(capKey(conn, kind), daysBetween(now, cap));
+    params.expiresAt = cap;
+    return createToken(gl, kind, target, params, createRef);
+  }
+}
+
 export async function create(
   conn: Connection,
   inputs: AccessTokenProps,
@@ -235,7 +280,7 @@ export async function create(
   );
 
   const createRef = isCurrentCreateRef(inputs.createRef) ? inputs.createRef : newCreateRef();
-  const t = await createToken(gl, inputs.kind, target, params, createRef);
+  const t = await createWithinCap(gl, conn, inputs.kind, target, params, createRef, now);
   if (!t.token)
     throw new Error(
       `GitLab created ${inputs.kind} token "${inputs.name}" (id ${t.id}) but returned no value`,
@@ -243,7 +288,7 @@ export async function create(
   // GitLab answers with the expiry it stored; none means it ignored ours (a GitLab before pipeline
   // trigger expiry): the provider then enforces the declared one itself (expiredByProvider).
   const honoured = t.expires_at !== null && t.expires_at !== undefined;
-  const actualExpiry = t.expires_at ?? expiresAt;
+  const actualExpiry = t.expires_at ?? params.expiresAt;
   const outs: AccessTokenOutputs = {
     ...inputs,
     createRef,
@@ -261,6 +306,7 @@ export async function create(
   if (t.username !== undefined) outs.identityUsername = t.username;
   for (const f of ROUTE_FIELDS) if (target[f] !== undefined) outs[f] = target[f];
   if (!honoured) outs.expiryEnforcedByProvider = true;
+  if (params.expiresAt !== expiresAt) outs.expiryCappedFrom = expiresAt;
   return { id: resourceId(inputs.kind, target.id, t.id), outs };
 }
 

@@ -38,6 +38,9 @@ export class AccessTokenResource extends pulumi.dynamic.Resource {
   declare readonly identityUsername: pulumi.Output<string | undefined>;
   declare readonly commitEmail: pulumi.Output<string | undefined>;
   declare readonly targetId: pulumi.Output<number>;
+  declare readonly expiryCappedFrom: pulumi.Output<string | undefined>;
+  declare readonly serviceAccountGroupId: pulumi.Output<number | undefined>;
+  declare readonly serviceAccountProjectId: pulumi.Output<number | undefined>;
 
   constructor(name: string, args: AccessTokenInputs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -55,6 +58,9 @@ export class AccessTokenResource extends pulumi.dynamic.Resource {
         identityUsername: undefined,
         commitEmail: undefined,
         targetId: undefined,
+        expiryCappedFrom: undefined,
+        serviceAccountGroupId: undefined,
+        serviceAccountProjectId: undefined,
       },
       { ...opts, additionalSecretOutputs: ["token"] },
       DYNAMIC_MODULE,

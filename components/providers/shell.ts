@@ -77,3 +77,4 @@ function loadShell(name: string): pulumi.dynamic.ResourceProvider {
  */
 export const ACCESS_TOKEN_PROVIDER = loadShell("access-token.js");
 export const CI_VARIABLE_PROVIDER = loadShell("ci-variable.js");
+export const RETIREMENT_PROVIDER = loadShell("retirement.js");

@@ -10,7 +10,7 @@
  */
 import { TOKEN_KINDS, isTokenKind, kindOf, officialResourceOf } from "../../components/kinds";
 import { ACCESS_TOKEN_TYPE } from "../../components/types";
-import type { NormalisedToken, TokenField } from "./token";
+import type { GranularScopeEntry, NormalisedToken, TokenField } from "./token";
 
 /** A resource as a policy sees it: inputs in `validateResource`, outputs in `validateStack`. */
 export interface ResourceLike {
@@ -97,6 +97,46 @@ class PropsReader {
     return typeof v === "boolean" ? v : undefined;
   }
 
+  /**
+   * A fine-grained token's granular scopes (`granular: [{ access, permissions, projects?, groups? }]`):
+   * absent when not declared; an unknown list, element or value inside marks `granular` and keeps what
+   * is known (an element whose access is not known is left out: the rule says it could not judge).
+   */
+  granular(key: string): { declared: boolean; scopes: GranularScopeEntry[] } {
+    const list = this.raw(key, "granular");
+    if (list === undefined) return { declared: this.unknown.includes("granular"), scopes: [] };
+    if (!Array.isArray(list)) return { declared: true, scopes: [] };
+    const texts = (from: unknown, k: string): string[] | undefined => {
+      const v = this.raw(k, "granular", from);
+      if (!Array.isArray(v)) return undefined;
+      const out: string[] = [];
+      for (let i = 0; i < v.length; i++) {
+        const r = read(v, i);
+        if (r.state === "unknown") this.mark("granular");
+        else if (r.state === "known" && (typeof r.value === "string" || typeof r.value === "number"))
+          out.push(String(r.value));
+      }
+      return out;
+    };
+    const scopes: GranularScopeEntry[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const r = read(list, i);
+      if (r.state === "unknown") this.mark("granular");
+      if (r.state !== "known" || typeof r.value !== "object") continue;
+      const access = this.string("access", "granular", r.value);
+      if (access === undefined) continue;
+      const projects = texts(r.value, "projects");
+      const groups = texts(r.value, "groups");
+      scopes.push({
+        access,
+        permissions: texts(r.value, "permissions") ?? [],
+        ...(projects !== undefined ? { projects } : {}),
+        ...(groups !== undefined ? { groups } : {}),
+      });
+    }
+    return { declared: true, scopes };
+  }
+
   /** The known string elements of a list; an unknown list or element marks the field. */
   strings(key: string, field: TokenField): string[] {
     const list = this.raw(key, field);
@@ -142,6 +182,7 @@ export function fromGitlabTokensProps(resource: ResourceLike): NormalisedToken {
   const expiresAt = dateOf(fixed ?? r.string("expiresAt", "expiresAt"));
   const rotateBeforeDays = r.number("rotateBeforeDays", "rotateBeforeDays");
   const rotationUnknown = r.unknown.includes("rotateBeforeDays");
+  const granular = r.granular("granular");
   const token: NormalisedToken = {
     key,
     aliases: aliases(resource, key),
@@ -154,6 +195,7 @@ export function fromGitlabTokensProps(resource: ResourceLike): NormalisedToken {
     name: r.string("name", "name"),
     description: r.string("description", "description"),
     scopes: r.strings("scopes", "scopes"),
+    ...(granular.declared ? { fineGrained: true, granular: granular.scopes } : {}),
     accessLevel: r.string("accessLevel", "accessLevel"),
     lifetimeDays,
     expiresAt,

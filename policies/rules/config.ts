@@ -21,6 +21,7 @@ import {
 export const POLICY_IDS = {
   maxLifetime: "gitlab-token-max-lifetime",
   leastPrivilegeScopes: "gitlab-token-least-privilege-scopes",
+  leastPrivilegePermissions: "gitlab-token-least-privilege-permissions",
   accessLevel: "gitlab-token-access-level",
   rotationWindow: "gitlab-token-rotation-window",
   ownership: "gitlab-token-ownership",
@@ -34,6 +35,7 @@ export type RuleId = Exclude<PolicyId, typeof POLICY_IDS.unjudged>;
 export const RULE_IDS: readonly RuleId[] = [
   POLICY_IDS.maxLifetime,
   POLICY_IDS.leastPrivilegeScopes,
+  POLICY_IDS.leastPrivilegePermissions,
   POLICY_IDS.accessLevel,
   POLICY_IDS.rotationWindow,
   POLICY_IDS.ownership,
@@ -47,6 +49,7 @@ const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory"
 export const DEFAULT_ENFORCEMENT: Record<PolicyId, EnforcementLevel> = {
   [POLICY_IDS.maxLifetime]: "mandatory",
   [POLICY_IDS.leastPrivilegeScopes]: "mandatory",
+  [POLICY_IDS.leastPrivilegePermissions]: "mandatory",
   [POLICY_IDS.accessLevel]: "mandatory",
   [POLICY_IDS.rotationWindow]: "mandatory",
   [POLICY_IDS.ownership]: "mandatory",
@@ -192,6 +195,15 @@ const SETTINGS = {
       "Justifications for high-risk scopes, keyed by token (for official-provider tokens, which have no justification field).",
     ),
   }),
+  "gitlab-token-least-privilege-permissions": z.object({
+    justifyAllMemberships: flag(
+      "Require a justification for access all_memberships (every group and project the user is a member of); selected_memberships names them instead. The instance access and write permissions always need one.",
+    ),
+    minJustificationLength: minJustificationLength(),
+    justifications: tokenMap(
+      "Justifications for a fine-grained token's instance or all_memberships access and write permissions, keyed by token (for tokens without a justification field).",
+    ),
+  }),
   "gitlab-token-access-level": z.object({
     maxAccessLevel: accessLevel(
       DEFAULT_MAX_ACCESS_LEVEL,
@@ -258,6 +270,7 @@ export interface CommonConfig {
 type Resolved<Id extends RuleId> = z.infer<(typeof SETTINGS)[Id]> & CommonConfig;
 export type MaxLifetimeConfig = Resolved<"gitlab-token-max-lifetime">;
 export type LeastPrivilegeScopesConfig = Resolved<"gitlab-token-least-privilege-scopes">;
+export type LeastPrivilegePermissionsConfig = Resolved<"gitlab-token-least-privilege-permissions">;
 export type AccessLevelConfig = Resolved<"gitlab-token-access-level">;
 export type RotationWindowConfig = Resolved<"gitlab-token-rotation-window">;
 export type OwnershipConfig = Resolved<"gitlab-token-ownership">;

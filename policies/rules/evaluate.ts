@@ -20,6 +20,7 @@ import {
   type RuleId,
   type TokenException,
 } from "./config";
+import { checkLeastPrivilegePermissions } from "./leastPrivilegePermissions";
 import { checkLeastPrivilegeScopes } from "./leastPrivilegeScopes";
 import { checkMaxLifetime } from "./maxLifetime";
 import { checkNoHumanPersonalTokens } from "./noHumanPersonalTokens";
@@ -58,6 +59,7 @@ export interface Finding {
 export const RULES: { [Id in RuleId]: Rule<RuleConfigs[Id]> } = {
   "gitlab-token-max-lifetime": checkMaxLifetime,
   "gitlab-token-least-privilege-scopes": checkLeastPrivilegeScopes,
+  "gitlab-token-least-privilege-permissions": checkLeastPrivilegePermissions,
   "gitlab-token-access-level": checkAccessLevel,
   "gitlab-token-rotation-window": checkRotationWindow,
   "gitlab-token-ownership": checkOwnership,

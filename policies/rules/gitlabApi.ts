@@ -7,7 +7,7 @@
  */
 import { accessLevelName, addDays, type TokenKind } from "../../components/gitlab/facts";
 import { kindOf } from "../../components/kinds";
-import type { NormalisedToken } from "./token";
+import type { GranularScopeEntry, NormalisedToken } from "./token";
 
 /** The fields of a listed token the rules need (GitLab's spelling). */
 export interface GitLabApiToken {
@@ -22,6 +22,50 @@ export interface GitLabApiToken {
   /** Project and group tokens: the bot user's access level (GitLab's integer). */
   access_level?: number;
   user_id?: number;
+  /** Personal tokens, GitLab 19.2+: true for a fine-grained token (then `scopes` is `[granular]`). */
+  granular?: boolean;
+  /**
+   * A fine-grained token's granular scopes, one per namespace (GET and list; not on create):
+   * `project_id` / `group_id` are set on a `selected_memberships` scope's namespace, else null.
+   */
+  granular_scopes?: GitLabApiGranularScope[] | null;
+}
+
+/** One of GitLab's `granular_scopes` on a listed fine-grained token. */
+export interface GitLabApiGranularScope {
+  access: string;
+  permissions: string[];
+  project_id?: number | null;
+  group_id?: number | null;
+}
+
+/**
+ * GitLab's granular scopes as the rules take them: ids as text, `selected_memberships` scopes with
+ * the same permissions put together (GitLab lists one per namespace). Undefined when GitLab listed
+ * none (the create response, an older GitLab's list): the permissions are not known.
+ */
+export function granularFromGitLab(
+  scopes: readonly GitLabApiGranularScope[] | null | undefined,
+): GranularScopeEntry[] | undefined {
+  if (!Array.isArray(scopes)) return undefined;
+  const out: GranularScopeEntry[] = [];
+  for (const s of scopes) {
+    if (s === null || typeof s !== "object" || typeof s.access !== "string") continue;
+    const permissions = Array.isArray(s.permissions) ? s.permissions.map(String) : [];
+    const project = s.project_id == null ? undefined : String(s.project_id);
+    const group = s.group_id == null ? undefined : String(s.group_id);
+    const same = out.find(
+      (o) =>
+        o.access === s.access &&
+        o.permissions.length === permissions.length &&
+        o.permissions.every((p, i) => p === permissions[i]),
+    );
+    const target: GranularScopeEntry = same ?? { access: s.access, permissions };
+    if (project !== undefined) target.projects = [...(target.projects ?? []), project];
+    if (group !== undefined) target.groups = [...(target.groups ?? []), group];
+    if (same === undefined) out.push(target);
+  }
+  return out;
 }
 
 /** What a declaration in tokens.yaml adds to a live token it manages. */
@@ -85,6 +129,9 @@ export function fromGitLabApi(
     d.accessLevels === undefined || token.access_level === undefined ? undefined : token.access_level;
   const serviceAccount = ofUser ? (user.serviceAccount ?? declaration?.serviceAccount) : undefined;
   const description = token.description?.trim() ? token.description : undefined;
+  // A fine-grained token: GitLab says so (`granular: true`), or lists its granular scopes.
+  const granular = ofUser ? granularFromGitLab(token.granular_scopes) : undefined;
+  const fineGrained = ofUser && (token.granular === true || granular !== undefined);
   // A managed token GitLab gave no expiry (a pipeline trigger token on a GitLab before trigger
   // expiry, which ignored expires_at): the expiry gitlab-tokens enforces, from its declaration.
   const enforced =
@@ -104,6 +151,8 @@ export function fromGitLabApi(
     name: token.name,
     ...(description !== undefined ? { description } : {}),
     scopes: [...new Set(token.scopes)],
+    ...(fineGrained ? { fineGrained: true } : {}),
+    ...(fineGrained && granular !== undefined ? { granular } : {}),
     ...(level !== undefined ? { accessLevel: accessLevelName(level) ?? String(level) } : {}),
     ...(token.expires_at ? { expiresAt: token.expires_at.slice(0, 10) } : {}),
     ...(enforced !== undefined ? { expiresAt: enforced } : {}),

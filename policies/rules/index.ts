@@ -12,6 +12,13 @@ export * from "./evaluate";
 export * from "../../components/clock";
 export { checkMaxLifetime } from "./maxLifetime";
 export { checkLeastPrivilegeScopes, readOnlyAlternatives, statedNeed } from "./leastPrivilegeScopes";
+export {
+  checkLeastPrivilegePermissions,
+  describeGranular,
+  describeGranularScope,
+  granularNamespaces,
+  isKnownAccess,
+} from "./leastPrivilegePermissions";
 export { checkAccessLevel } from "./accessLevel";
 export { checkRotationWindow } from "./rotationWindow";
 export { checkOwnership } from "./ownership";

@@ -5,6 +5,7 @@
  */
 import {
   FORBIDDEN_SCOPES,
+  GRANULAR_SCOPE,
   NARROWER_ALTERNATIVES,
   SCOPE_IMPLIES,
   isKnownScope,
@@ -62,7 +63,11 @@ function removeScopes(token: NormalisedToken, scopes: readonly string[], pronoun
 
 export const checkLeastPrivilegeScopes: Rule<LeastPrivilegeScopesConfig> = (token, config) => {
   const who = describeToken(token);
-  const scopes = token.scopes;
+  // A fine-grained token has no scopes of its own to judge (GitLab reports the one scope `granular`):
+  // gitlab-token-least-privilege-permissions judges its granular scopes.
+  // Any other scope beside it (GitLab allows none) is judged as usual.
+  const scopes = token.fineGrained === true ? token.scopes.filter((s) => s !== GRANULAR_SCOPE) : token.scopes;
+  if (token.fineGrained === true && scopes.length === 0) return [];
   // A kind GitLab gives no scopes (a pipeline trigger token): nothing to judge, unless some are declared.
   if (!isUnknown(token, "kind") && !hasScopes(kindOf(token.kind))) {
     if (scopes.length === 0) return [];

@@ -31,7 +31,21 @@ export type TokenField =
   | "owner"
   | "justification"
   | "serviceAccount"
-  | "userId";
+  | "userId"
+  | "granular";
+
+/**
+ * One granular scope of a fine-grained personal access token: an access boundary (`personal_projects`,
+ * `all_memberships`, `selected_memberships`, `user`, `instance`; unvalidated) and the permissions
+ * granted within it; `selected_memberships` names its projects and groups (paths as declared, or
+ * GitLab's ids as text for a live token).
+ */
+export interface GranularScopeEntry {
+  access: string;
+  permissions: string[];
+  projects?: string[];
+  groups?: string[];
+}
 
 export interface NormalisedToken {
   /**
@@ -53,6 +67,18 @@ export interface NormalisedToken {
   description?: string;
   /** The scopes known at this point (a list with unknown elements keeps its known ones). */
   scopes: string[];
+  /**
+   * Fine-grained personal access tokens: true when the token is one (it declares `granular:`, or
+   * GitLab reports `granular: true`). Its scopes are then no scopes to judge (`[]` declared,
+   * `[granular]` live): `granular` says what it may do.
+   */
+  fineGrained?: boolean;
+  /**
+   * A fine-grained token's granular scopes, when known. Absent on a fine-grained token whose scopes
+   * are not known: unknown until apply (`unknown` lists `granular`), or a live token GitLab listed
+   * without `granular_scopes`.
+   */
+  granular?: GranularScopeEntry[];
   /** The access level name as declared (project and group tokens), unvalidated. */
   accessLevel?: string;
   /**

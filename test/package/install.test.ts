@@ -277,6 +277,7 @@ it("packs the compiled library, providers, policy pack and CLI, without the sour
     "dist/commands/audit/cli.js",
     "dist/commands/recover/cli.js",
     "dist/commands/revoke/cli.js",
+    "dist/commands/credential/cli.js",
     "dist/sandbox/cli.js",
   ]) {
     expect(files).toContain(f);
@@ -373,7 +374,7 @@ it("creates and delivers the tokens of the YAML file and of the component, recor
 
 it("runs the installed command line: review, audit and sandbox", async () => {
   expect((await cli("gitlab-tokens --help", ["--help"])).stdout).toMatch(
-    /review[\s\S]*audit[\s\S]*recover[\s\S]*revoke[\s\S]*sandbox/,
+    /review[\s\S]*audit[\s\S]*recover[\s\S]*revoke[\s\S]*rotate-credential[\s\S]*sandbox/,
   );
   expect((await cli("gitlab-tokens (unknown)", ["nope"])).code).toBe(2);
 

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ResourceValidationPolicy } from "../../policies/node_modules/@pulumi/policy";
 import { accessLevel } from "../../policies/accessLevel";
+import { leastPrivilegePermissions } from "../../policies/leastPrivilegePermissions";
 import { leastPrivilegeScopes } from "../../policies/leastPrivilegeScopes";
 import { maxLifetime } from "../../policies/maxLifetime";
 import { noHumanPersonalTokens } from "../../policies/noHumanPersonalTokens";
@@ -31,6 +32,7 @@ import {
 const RULE_POLICIES: Record<RuleId, ResourceValidationPolicy> = {
   [POLICY_IDS.maxLifetime]: maxLifetime,
   [POLICY_IDS.leastPrivilegeScopes]: leastPrivilegeScopes,
+  [POLICY_IDS.leastPrivilegePermissions]: leastPrivilegePermissions,
   [POLICY_IDS.accessLevel]: accessLevel,
   [POLICY_IDS.rotationWindow]: rotationWindow,
   [POLICY_IDS.ownership]: ownership,
@@ -717,6 +719,7 @@ describe("the pack's policies", () => {
     expect(ALL.map((p) => [p.name, p.enforcementLevel])).toEqual([
       ["gitlab-token-max-lifetime", "mandatory"],
       ["gitlab-token-least-privilege-scopes", "mandatory"],
+      ["gitlab-token-least-privilege-permissions", "mandatory"],
       ["gitlab-token-access-level", "mandatory"],
       ["gitlab-token-rotation-window", "mandatory"],
       ["gitlab-token-ownership", "mandatory"],

@@ -585,3 +585,59 @@ describe("a fine-grained personal token", () => {
     expect(sandbox.findTokenByValue(created.outs.token as string)!.revoked).toBe(true);
   });
 });
+
+describe("an instance whose maximum lifetime is shorter than declared", () => {
+  let capped: Sandbox;
+  let cappedConn: Connection;
+  beforeAll(async () => {
+    capped = await startSandbox({ now: NOW, freezeClock: true });
+    capped.updateSettings({ maxPersonalAccessTokenLifetimeDays: 20 });
+    cappedConn = { baseUrl: capped.url, token: capped.adminToken, retry: FAST_RETRY };
+  });
+  afterAll(async () => {
+    await capped?.stop();
+  });
+
+  it("gets the last date GitLab accepts, learnt from its refusal once per process, and says what was asked", async () => {
+    const CREATE = "POST /api/v4/projects/:id/access_tokens";
+    const first = await impl.create(
+      cappedConn,
+      impl.check({}, props({ key: "a", name: "a" }), NOW).inputs!,
+      NOW,
+    );
+    // GitLab: "Expiration date must be before <today + 20>" — the day before it is the last taken.
+    expect(first.outs).toMatchObject({
+      expiresAt: addDays(NOW, 19),
+      rotatesAt: rotationDate(addDays(NOW, 19), 7),
+      expiryCappedFrom: addDays(NOW, 30),
+    });
+    expect(capped.findTokenByValue(first.outs.token as string)!.expiresAt).toBe(addDays(NOW, 19));
+    expect(capped.counters().byRoute[CREATE]).toBe(2);
+
+    const second = await impl.create(
+      cappedConn,
+      impl.check({}, props({ key: "b", name: "b" }), NOW).inputs!,
+      NOW,
+    );
+    expect(second.outs).toMatchObject({ expiresAt: addDays(NOW, 19), expiryCappedFrom: addDays(NOW, 30) });
+    expect(capped.counters().byRoute[CREATE]).toBe(3);
+
+    // A lifetime within the cap is made as asked, with nothing recorded.
+    const short = await impl.create(
+      cappedConn,
+      impl.check({}, props({ key: "c", name: "c", lifetimeDays: 10, rotateBeforeDays: 3 }), NOW).inputs!,
+      NOW,
+    );
+    expect(short.outs.expiresAt).toBe(addDays(NOW, 10));
+    expect(short.outs).not.toHaveProperty("expiryCappedFrom");
+  });
+
+  it("passes any other refusal through untouched", async () => {
+    const e = impl.create(
+      cappedConn,
+      impl.check({}, props({ key: "d", name: "d", target: "acme/nowhere" }), NOW).inputs!,
+      NOW,
+    );
+    await expect(e).rejects.toThrow(/404/);
+  });
+});

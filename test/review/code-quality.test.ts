@@ -151,6 +151,7 @@ describe("severity", () => {
     ["a provider check failure", "blocker", { source: "check", status: "error", code: "check-failed" }],
     ["a forbidden scope", "critical", { code: "forbidden-scope" }],
     ["an Owner-level token", "critical", { code: "owner-access-level" }],
+    ["an unjustified fine-grained instance access", "critical", { code: "unjustified-instance-access" }],
     ["any other mandatory violation", "major", {}],
     ["an advisory violation", "minor", { severity: "advisory" }],
     ["an expired exception", "minor", { status: "exception-expired", severity: "advisory" }],
