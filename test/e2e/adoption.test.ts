@@ -24,6 +24,16 @@ tokens:
       - { project: acme/web, variable: LEGACY_TOKEN }
 ${extra}`;
 
+/** A second declaration on the same project that takes over token `id`. */
+const second = (id: number) => `  web-ci-2:
+    kind: project
+    project: acme/web
+    scopes: [read_api]
+    accessLevel: reporter
+    lifetimeDays: 30
+    replaces: ${id}
+`;
+
 const VARIABLE_WRITE = "PUT /api/v4/projects/:id/variables/:key";
 const TOKEN_REVOKE = "DELETE /api/v4/projects/:id/access_tokens/:token_id";
 
@@ -93,16 +103,7 @@ describe("adoption: replaces: a token made by hand", () => {
 
   it("3. a token gitlab-tokens manages is not retired by another declaration: the error says whose it is", async () => {
     const managed = e2e.sandbox.findTokenByValue((await tokenValues(e2e))["web-ci"]!)!;
-    e2e.writeDeclarations(
-      declarations(`  web-ci-2:
-    kind: project
-    project: acme/web
-    scopes: [read_api]
-    accessLevel: reporter
-    lifetimeDays: 30
-    replaces: ${managed.id}
-`),
-    );
+    e2e.writeDeclarations(declarations(second(managed.id)));
     const r = await up();
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toContain(
@@ -112,16 +113,7 @@ describe("adoption: replaces: a token made by hand", () => {
   });
 
   it("4. replacing a token that is already gone retires nothing and succeeds", async () => {
-    e2e.writeDeclarations(
-      declarations(`  web-ci-2:
-    kind: project
-    project: acme/web
-    scopes: [read_api]
-    accessLevel: reporter
-    lifetimeDays: 30
-    replaces: ${legacy.id}
-`),
-    );
+    e2e.writeDeclarations(declarations(second(legacy.id)));
     ok(await up());
     const retirements = (await e2e.ws.resourcesRevealed()).filter((r) => r.type.endsWith(":TokenRetirement"));
     expect(retirements.map((r) => r.outputs!.retired).sort()).toEqual([false, true]);
