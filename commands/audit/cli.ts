@@ -27,9 +27,11 @@ import { connectionFrom } from "../../components/providers/runtime-env";
 import { CLI_EXIT, asyncCommand, runIfMain, type CliIo, type CliValues } from "../shared/cli";
 import { CliInputError, displayPath, loadPolicyConfig, timeOption } from "../shared/inputs";
 import * as report from "../shared/report";
+import { suggestDeclarations } from "./suggest";
 
 export const REPORT_FILE = "audit.md";
 export const INVENTORY_FILE = "inventory.json";
+export const SUGGESTIONS_FILE = "suggested-tokens.yaml";
 
 /** Exit codes: no mandatory violation, a mandatory violation, the audit could not run. */
 export const EXIT = { ok: CLI_EXIT.ok, violations: 1, error: CLI_EXIT.error } as const;
@@ -51,6 +53,8 @@ const USAGE = `Usage: npm run audit -- [options]
   --base-url URL           GitLab (default: $GITLAB_BASE_URL, else https://gitlab.com)
   --out DIR                output folder (default: audit-out)
   --now ISO                the time to audit at (default: $GITLAB_TOKENS_NOW, else now)
+  --suggest                also write <out>/${SUGGESTIONS_FILE}: a declaration for each unmanaged
+                           token that takes it over (replaces: <id>), to review and move into tokens.yaml
   --no-fail                exit 0 even with mandatory violations
   --help                   this text
 
@@ -77,6 +81,8 @@ export interface AuditOptions extends report.ReportOptions {
   expiringWithin: number;
   unusedDays: number;
   baseUrl?: string;
+  /** Also write the suggested declarations of the unmanaged tokens. */
+  suggest: boolean;
 }
 
 function wholeNumber(flag: string, value: string | undefined, fallback: number, min: number): number {
@@ -99,6 +105,7 @@ const OPTIONS = {
   "expiring-within": { type: "string" },
   "unused-days": { type: "string" },
   "base-url": { type: "string" },
+  suggest: { type: "boolean" },
   ...report.REPORT_OPTIONS,
 } as const;
 
@@ -116,6 +123,7 @@ export function auditOptions(values: CliValues<typeof OPTIONS>): AuditOptions {
     expiringWithin: wholeNumber("--expiring-within", values["expiring-within"], 14, 0),
     unusedDays: wholeNumber("--unused-days", values["unused-days"], 90, 1),
     baseUrl: values["base-url"],
+    suggest: values.suggest ?? false,
     ...report.reportOptions(values, "audit-out"),
   };
 }
@@ -220,9 +228,11 @@ export async function runAudit(opts: AuditOptions, io: AuditIo): Promise<{ audit
     gitlab: { url: conn.url, user: me.username, admin: me.admin },
   });
 
+  const suggested = opts.suggest ? suggestDeclarations(audit.tokens) : undefined;
   const files = report.writeOutputs(io.cwd, opts.out, {
     [REPORT_FILE]: renderAuditMarkdown(audit),
     [INVENTORY_FILE]: report.jsonFile(inventory(audit)),
+    ...(suggested === undefined ? {} : { [SUGGESTIONS_FILE]: suggested }),
   });
   return { audit, files };
 }
@@ -246,6 +256,7 @@ function summaryText(audit: Audit, files: string[]): string {
       .map((t) => `  ${t.kind} ${t.name}: ${t.problem ?? ""}`),
     `  report:    ${files[0]}`,
     `  inventory: ${files[1]}`,
+    ...(files[2] === undefined ? [] : [`  suggested declarations of the unmanaged tokens: ${files[2]}`]),
   ].join("\n");
 }
 

@@ -183,6 +183,7 @@ function auditToken(
     id: t.id,
     kind,
     target: target.resolved.path,
+    targetField: target.kind,
     targetId: target.resolved.id,
     name: t.name,
     description: t.description,

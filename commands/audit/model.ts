@@ -116,6 +116,8 @@ export interface AuditedToken {
   kind: TokenKind;
   /** Project or group full path, or username. */
   target: string;
+  /** The field a declaration names the target with (`project`, `group`, `user`): a deploy token's says which. */
+  targetField: TargetField;
   targetId: number;
   name: string;
   description: string | null;
