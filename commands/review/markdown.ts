@@ -143,6 +143,21 @@ function identitySection(review: Review): string[] {
   ];
 }
 
+/** The declarations that take over a token made by hand; empty when there are none. */
+function adoptionSection(review: Review): string[] {
+  if (review.adoptions.length === 0) return [];
+  return [
+    "## Tokens taken over (`replaces:`)",
+    "",
+    "Merging this revokes live tokens made by hand, after their successors are delivered:",
+    "",
+    ...review.adoptions.map(
+      (a) => `- ⚠️ ${code(a.tokenKey)} (${a.location.path} line ${a.location.line}): ${a.message}`,
+    ),
+    "",
+  ];
+}
+
 /** `❌ declaration error`, `❌ mandatory violation`, `ℹ️ exempted`, … */
 export function findingLabel(f: Pick<ReviewFinding, "status" | "severity"> & { check?: string }): string {
   if (f.status !== "error") return policyFindingLabel({ status: f.status, severity: f.severity });
@@ -200,6 +215,7 @@ export function renderMarkdown(review: Review): string {
     const against = review.stateLabel !== undefined ? ` against ${review.stateLabel}` : "";
     lines.push(`## Changes${against}`, "", ...changeList(review), "");
     lines.push(...identitySection(review));
+    lines.push(...adoptionSection(review));
   }
   const heading = review.declarationsLoaded ? "Policy findings" : "Declaration errors";
   lines.push(`## ${heading}`, "", ...findingsSection(review), "");

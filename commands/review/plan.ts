@@ -199,6 +199,23 @@ export interface Review {
   findings: ReviewFinding[];
   /** Declared tokens, in file order, whose change makes a new bot user. */
   identity: IdentityWarning[];
+  /** Declared tokens, in file order, that take over a token made by hand (`replaces:`). */
+  adoptions: Adoption[];
+}
+
+/**
+ * A declaration that takes over a token made by hand: once `pulumi up` has made and delivered the
+ * declared token, it revokes that one (a reviewer must see that a merge revokes a live token).
+ */
+export interface Adoption {
+  tokenKey: string;
+  tokenKind: TokenKind;
+  target: string;
+  /** The token taken over: its id, or its name on the same target. */
+  replaces: string | number;
+  /** What the merge does, in words; never a token value. */
+  message: string;
+  location: FindingLocation;
 }
 
 export const DECLARATIONS_CHECK = "gitlab-tokens-declarations";
@@ -486,6 +503,7 @@ export function reviewDeclarations(input: ReviewInput): Review {
     changes: [],
     findings: [],
     identity: [],
+    adoptions: [],
   };
   if (!declarations.result.ok) {
     review.findings = declarations.result.issues.map(declarationFinding);
@@ -508,6 +526,30 @@ export function reviewDeclarations(input: ReviewInput): Review {
       line: p.row.line,
     });
     return w ? [w] : [];
+  });
+
+  review.adoptions = declared.flatMap((d): Adoption[] => {
+    if (d.replaces === undefined) return [];
+    const which =
+      typeof d.replaces === "number"
+        ? `token id ${d.replaces}`
+        : `the token named ${JSON.stringify(d.replaces)}`;
+    const delivered =
+      d.deliverTo.length > 0
+        ? `and written it into ${deliveryTargets(d).join(", ")}`
+        : "(it is delivered nowhere)";
+    return [
+      {
+        tokenKey: d.key,
+        tokenKind: d.kind,
+        target: d.target,
+        replaces: d.replaces,
+        message:
+          `${d.kind} token '${d.key}' takes over ${which} of ${d.target}: once \`pulumi up\` has made '${d.key}' ` +
+          `${delivered}, it revokes that token — whatever still uses it stops working then (once: later runs leave it).`,
+        location: { path: declarations.path, line: d.line },
+      },
+    ];
   });
 
   const lineOf = locate(declarations, new Map(declared.map((d) => [d.key, d.line])));
